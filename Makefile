@@ -1,0 +1,57 @@
+# Two commands: `make run` (set up and serve with demo data) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Tests run with production-like settings (DEBUG off), which need a key.
+TEST_ENV := SECRET_KEY=test-only-secret-key DEBUG=0
+
+.PHONY: run test lint format migrations-check messages messages-check pytest system-deps clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is required"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e . --group dev
+	touch $@
+
+system-deps:
+	@scripts/system-deps.sh
+
+run: system-deps $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_demo
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: system-deps $(VENV)/.installed lint migrations-check messages-check pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+migrations-check: $(VENV)/.installed
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+# Regenerate the catalogues after changing UI strings, then translate and `make messages-compile`.
+messages: $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py makemessages --locale id --ignore '.venv/*' --no-obsolete --no-location
+	DEBUG=1 $(PY) manage.py makemessages --locale id --domain djangojs --ignore '.venv/*' --ignore 'staticfiles/*' --no-location
+
+messages-compile: $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py compilemessages --ignore '.venv/*'
+
+# The committed .mo files must be what their .po files compile to, with nothing untranslated.
+messages-check:
+	@scripts/check-messages.sh
+
+pytest: $(VENV)/.installed
+	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,89 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Certificate(models.Model):
+    """A completion certificate or statement of participation. Issuing comes with #5."""
+
+    class Kind(models.TextChoices):
+        COMPLETION = "completion", _("Certificate of completion")
+        PARTICIPATION = "participation", _("Statement of participation")
+
+    enrollment = models.ForeignKey(
+        "programs.Enrollment",
+        verbose_name=_("enrolment"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
+    )
+    facility = models.ForeignKey(
+        "lapas_training.Facility",
+        verbose_name=_("facility"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
+    )
+    kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices, default=Kind.COMPLETION)
+    year = models.PositiveSmallIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("sequence"))
+    number = models.CharField(_("number"), max_length=100, unique=True)
+    verification_code = models.CharField(_("verification code"), max_length=64, unique=True)
+    snapshot = models.JSONField(_("printed content"), default=dict)
+    issued_at = models.DateTimeField(_("issued at"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revocation_reason = models.TextField(_("reason for revoking"), blank=True)
+    replaces = models.OneToOneField(
+        "self",
+        verbose_name=_("replaces"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enrollment"],
+                condition=Q(revoked_at__isnull=True),
+                name="certificates_certificate_one_valid_per_enrollment",
+            ),
+            models.UniqueConstraint(
+                fields=["facility", "year", "sequence"],
+                name="certificates_certificate_unique_sequence",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["completion", "participation"]),
+                name="certificates_certificate_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | ~Q(revocation_reason=""),
+                name="certificates_certificate_revocation_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(sequence__gte=1), name="certificates_certificate_sequence_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return self.number

@@ -1,0 +1,83 @@
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from lapas_training.models import Facility
+
+
+class InmateQuerySet(models.QuerySet):
+    def in_scope(self, scope):
+        """Inmates of the scope's facility. Trainers never list inmates; they see participants."""
+        return self.filter(facility=scope.facility)
+
+    def search(self, text):
+        text = (text or "").strip()
+        if not text:
+            return self
+        return self.filter(Q(full_name__icontains=text) | Q(registration_number__icontains=text))
+
+
+class Inmate(models.Model):
+    """A WBP. Only the minimum personal data the training needs (UU 27/2022): no NIK, no offence."""
+
+    class Gender(models.TextChoices):
+        MALE = "L", _("Male")
+        FEMALE = "P", _("Female")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("In custody")
+        RELEASED = "released", _("Released")
+        TRANSFERRED = "transferred", _("Transferred")
+
+    facility = models.ForeignKey(
+        Facility, verbose_name=_("facility"), on_delete=models.PROTECT, related_name="inmates"
+    )
+    registration_number = models.CharField(
+        _("registration number"), max_length=50, help_text=_("E.g. B.I-123/2025.")
+    )
+    full_name = models.CharField(_("full name"), max_length=200)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
+    block = models.CharField(_("block"), max_length=50, blank=True)
+    room = models.CharField(_("room"), max_length=50, blank=True)
+    admission_date = models.DateField(_("admission date"), null=True, blank=True)
+    expected_release_date = models.DateField(_("expected release date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
+    )
+
+    objects = InmateQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("inmate")
+        verbose_name_plural = _("inmates")
+        ordering = ["full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facility", "registration_number"],
+                name="inmates_inmate_unique_registration_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "released", "transferred"]),
+                name="inmates_inmate_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(gender__in=["L", "P"]), name="inmates_inmate_gender_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(registration_number=""), name="inmates_inmate_registration_required"
+            ),
+        ]
+        indexes = [
+            # The inmate list filtered by block within a facility.
+            models.Index(fields=["facility", "block"], name="inmates_inmate_fac_block"),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.registration_number})"
+
+    def get_absolute_url(self):
+        return reverse("inmates:inmate_detail", args=[self.pk])

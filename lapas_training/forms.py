@@ -1,0 +1,51 @@
+from django import forms
+from django.contrib.auth.forms import BaseUserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from lapas_training.models import Role, User
+from programs.models import Partner
+
+
+class RoleFieldsMixin:
+    """Role and partner must agree: a trainer teaches for one of this facility's partners."""
+
+    def setup_role_fields(self, facility):
+        self.fields["partner"].queryset = Partner.objects.filter(facility=facility)
+        self.fields["partner"].required = False
+        self.fields["role"].choices = Role.choices
+
+    def clean(self):
+        cleaned = super().clean()
+        role, partner = cleaned.get("role"), cleaned.get("partner")
+        if role == Role.TRAINER and partner is None:
+            self.add_error("partner", _("A trainer must belong to a partner."))
+        if role and role != Role.TRAINER and partner is not None:
+            self.add_error("partner", _("Only trainers belong to a partner."))
+        return cleaned
+
+
+class UserCreateForm(RoleFieldsMixin, BaseUserCreationForm):
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "role", "partner", "language"]
+
+    def __init__(self, *args, facility, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_role_fields(facility)
+
+
+class UserUpdateForm(RoleFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email", "role", "partner", "language", "is_active"]
+        labels = {"is_active": _("Active (may log in)")}
+
+    def __init__(self, *args, facility, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_role_fields(facility)
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email", "language"]

@@ -1,0 +1,159 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+nip_validator = RegexValidator(r"^\d{18}$", _("An NIP has exactly 18 digits."))
+
+
+class Facility(models.Model):
+    """A prison or remand centre (UPT). Everything else is scoped to one."""
+
+    class Kind(models.TextChoices):
+        LAPAS = "lapas", _("Lapas")
+        RUTAN = "rutan", _("Rutan")
+        LPKA = "lpka", _("LPKA")
+        OTHER = "other", _("Other UPT")
+
+    class Grade(models.TextChoices):
+        I = "I", _("Kelas I")  # noqa: E741
+        IIA = "IIA", _("Kelas IIA")
+        IIB = "IIB", _("Kelas IIB")
+        III = "III", _("Kelas III")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.LAPAS)
+    grade = models.CharField(_("class"), max_length=3, choices=Grade.choices, blank=True)
+    unit_code = models.CharField(
+        _("unit code"),
+        max_length=30,
+        unique=True,
+        help_text=_("Short code used in certificate numbers, e.g. LPN.KSG."),
+    )
+    city = models.CharField(
+        _("city"), max_length=100, help_text=_("Printed as the place of issue.")
+    )
+    address = models.TextField(_("address"), blank=True)
+    head_name = models.CharField(_("head of facility"), max_length=200, blank=True)
+    head_nip = models.CharField(
+        _("head's NIP"), max_length=18, blank=True, validators=[nip_validator]
+    )
+
+    class Meta:
+        verbose_name = _("facility")
+        verbose_name_plural = _("facilities")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["lapas", "rutan", "lpka", "other"]),
+                name="lapas_training_facility_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(grade__in=["", "I", "IIA", "IIB", "III"]),
+                name="lapas_training_facility_grade_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Admin")
+    STAFF = "staff", _("Staff")
+    TRAINER = "trainer", _("Trainer")
+    VIEWER = "viewer", _("Viewer")
+
+
+# Roles that may change a facility's programs, partners, sessions, inmates and enrolments.
+MANAGER_ROLES = frozenset({Role.ADMIN, Role.STAFF})
+# Roles that read everything of their facility.
+FACILITY_READER_ROLES = frozenset({Role.ADMIN, Role.STAFF, Role.VIEWER})
+
+
+class FacilityUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who logs in: belongs to one facility (trainers also to one partner)."""
+
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
+    facility = models.ForeignKey(
+        Facility,
+        verbose_name=_("facility"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    partner = models.ForeignKey(
+        "programs.Partner",
+        verbose_name=_("partner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="trainers",
+        help_text=_("Only for trainers: the partner they teach for."),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=5,
+        blank=True,
+        choices=[("", _("Follow the browser")), ("id", "Bahasa Indonesia"), ("en", "English")],
+    )
+
+    objects = FacilityUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=["admin", "staff", "trainer", "viewer"]),
+                name="lapas_training_user_role_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_superuser=True) | Q(facility__isnull=False),
+                name="lapas_training_user_facility_required",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="trainer") | Q(partner__isnull=False),
+                name="lapas_training_user_trainer_has_partner",
+            ),
+            models.CheckConstraint(
+                condition=Q(role="trainer") | Q(partner__isnull=True),
+                name="lapas_training_user_partner_only_for_trainer",
+            ),
+            models.CheckConstraint(
+                condition=Q(language__in=["", "id", "en"]),
+                name="lapas_training_user_language_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    def get_absolute_url(self):
+        return reverse("user_update", args=[self.pk])
+
+    @property
+    def effective_role(self):
+        """The role the app enforces: a superuser acts as admin of the facility it selected."""
+        return Role.ADMIN if self.is_superuser else self.role
+
+    @property
+    def can_manage(self):
+        return self.effective_role in MANAGER_ROLES
+
+    @property
+    def is_admin(self):
+        return self.effective_role == Role.ADMIN
+
+    @property
+    def is_trainer(self):
+        return self.effective_role == Role.TRAINER

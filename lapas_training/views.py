@@ -1,0 +1,143 @@
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Min, Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django.views.generic import CreateView, ListView, UpdateView
+
+from lapas_training.access import ADMIN_ONLY, ALL_ROLES, RoleRequiredMixin, role_required
+from lapas_training.forms import ProfileForm, UserCreateForm, UserUpdateForm
+from lapas_training.middleware import SESSION_FACILITY_KEY
+from lapas_training.models import Facility, User
+from programs.models import Enrollment, Partner, Program, TrainingSession
+
+
+@role_required(ALL_ROLES)
+def dashboard(request):
+    """What matters today. Queries: user, facility, programs, sessions, 2 counts, partners."""
+    scope = request.scope
+    today = timezone.localdate()
+    programs = Program.objects.in_scope(scope)
+    active_programs = list(
+        programs.filter(status=Program.Status.ACTIVE).with_counts().order_by("start_date")
+    )
+    sessions = list(
+        TrainingSession.objects.in_scope(scope)
+        .filter(date__gte=today, date__lte=today + datetime.timedelta(days=7))
+        .exclude(status=TrainingSession.Status.CANCELLED)
+        .select_related("program", "topic")
+        .order_by("date", "start_time")[:20]
+    )
+    context = {
+        "today": today,
+        "active_programs": active_programs,
+        "todays_sessions": [s for s in sessions if s.date == today],
+        "upcoming_sessions": [s for s in sessions if s.date > today],
+        "participant_count": Enrollment.objects.in_scope(scope)
+        .filter(status=Enrollment.Status.ACTIVE, program__status=Program.Status.ACTIVE)
+        .values("inmate")
+        .distinct()
+        .count(),
+    }
+    if not scope.is_trainer:
+        warn_until = today + datetime.timedelta(days=settings.AGREEMENT_EXPIRY_WARNING_DAYS)
+        context["expiring_partners"] = list(
+            Partner.objects.in_scope(scope)
+            .filter(is_active=True)
+            .annotate(
+                last_valid_to=Min(
+                    "agreements__valid_to", filter=Q(agreements__valid_to__gte=today)
+                ),
+                agreement_count=Count("agreements"),
+            )
+            .filter(Q(last_valid_to__lte=warn_until) | Q(last_valid_to__isnull=True))
+            .order_by("last_valid_to", "name")
+        )
+    return render(request, "lapas_training/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def switch_facility(request):
+    """A superuser picks the facility they work in; everyone else has exactly one."""
+    if not request.user.is_superuser:
+        raise PermissionDenied
+    facility = get_object_or_404(Facility, pk=request.POST.get("facility"))
+    request.session[SESSION_FACILITY_KEY] = facility.pk
+    messages.success(request, _("You are now working in %(facility)s.") % {"facility": facility})
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+        next_url = reverse("dashboard")
+    return HttpResponseRedirect(next_url)
+
+
+class ProfileUpdateView(LoginRequiredMixin, UpdateView):
+    form_class = ProfileForm
+    template_name = "lapas_training/profile_form.html"
+    success_url = reverse_lazy("profile")
+
+    def get_object(self, queryset=None):
+        return self.request.user
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your profile was saved."))
+        return super().form_valid(form)
+
+
+class UserScopeMixin(RoleRequiredMixin):
+    roles = ADMIN_ONLY
+
+    def get_queryset(self):
+        # Superusers are managed in the Django admin, not from a facility's user page.
+        return (
+            User.objects.filter(facility=self.request.scope.facility, is_superuser=False)
+            .select_related("partner")
+            .order_by("username")
+        )
+
+
+class UserListView(UserScopeMixin, ListView):
+    template_name = "lapas_training/user_list.html"
+    context_object_name = "users"
+    paginate_by = 50
+
+
+class UserFormMixin(UserScopeMixin):
+    template_name = "lapas_training/user_form.html"
+    success_url = reverse_lazy("user_list")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "facility": self.request.scope.facility}
+
+
+class UserCreateView(UserFormMixin, CreateView):
+    form_class = UserCreateForm
+    extra_context = {"title": gettext_lazy("New user")}
+
+    def form_valid(self, form):
+        form.instance.facility = self.request.scope.facility
+        messages.success(self.request, _("The account was created."))
+        return super().form_valid(form)
+
+
+class UserUpdateView(UserFormMixin, UpdateView):
+    form_class = UserUpdateForm
+    extra_context = {"title": gettext_lazy("Edit user")}
+
+    def form_valid(self, form):
+        if form.instance == self.request.user and not form.cleaned_data["is_active"]:
+            form.add_error("is_active", _("You cannot deactivate your own account."))
+            return self.form_invalid(form)
+        messages.success(self.request, _("The account was saved."))
+        return super().form_valid(form)

@@ -1,0 +1,503 @@
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from lapas_training.models import Facility
+
+
+class PartnerQuerySet(models.QuerySet):
+    def in_scope(self, scope):
+        """Partners of the scope's facility; a trainer sees only their own partner."""
+        qs = self.filter(facility=scope.facility)
+        if scope.is_trainer:
+            qs = qs.filter(pk=scope.partner_id)
+        return qs
+
+
+class Partner(models.Model):
+    """A training partner of one facility: a BLK, an LPK, a UMKM or another organisation."""
+
+    class Kind(models.TextChoices):
+        BLK = "blk", _("BLK")
+        LPK = "lpk", _("LPK")
+        UMKM = "umkm", _("UMKM")
+        OTHER = "other", _("Other")
+
+    facility = models.ForeignKey(
+        Facility, verbose_name=_("facility"), on_delete=models.PROTECT, related_name="partners"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    license_number = models.CharField(
+        _("licence number"), max_length=100, blank=True, help_text=_("For an LPK: its licence.")
+    )
+    address = models.TextField(_("address"), blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    head_name = models.CharField(
+        _("head's name"), max_length=200, blank=True, help_text=_("Signs certificates.")
+    )
+    head_title = models.CharField(
+        _("head's title"),
+        max_length=200,
+        blank=True,
+        help_text=_("E.g. Kepala BLK Kota Palangka Raya."),
+    )
+    head_nip = models.CharField(_("head's NIP"), max_length=18, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = PartnerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facility", "name"], name="programs_partner_unique_name_per_facility"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["blk", "lpk", "umkm", "other"]),
+                name="programs_partner_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("programs:partner_detail", args=[self.pk])
+
+
+class PartnerAgreement(models.Model):
+    """A cooperation agreement (PKS / MoU) with a validity period."""
+
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="agreements"
+    )
+    number = models.CharField(_("agreement number"), max_length=100)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["-valid_to"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "number"], name="programs_partneragreement_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__gte=F("valid_from")),
+                name="programs_partneragreement_valid_to_after_from",
+            ),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    def get_absolute_url(self):
+        return self.partner.get_absolute_url()
+
+    @property
+    def state(self):
+        """'expired', 'expiring' (within the warning window), 'active' or 'future'."""
+        today = timezone.localdate()
+        if self.valid_to < today:
+            return "expired"
+        if self.valid_from > today:
+            return "future"
+        if self.valid_to <= today + datetime.timedelta(days=settings.AGREEMENT_EXPIRY_WARNING_DAYS):
+            return "expiring"
+        return "active"
+
+
+class SkillCategory(models.TextChoices):
+    HANDICRAFT = "handicraft", _("Handicraft")
+    CULINARY = "culinary", _("Culinary")
+    AGRICULTURE = "agriculture", _("Agriculture and livestock")
+    FISHERY = "fishery", _("Fishery")
+    AUTOMOTIVE = "automotive", _("Automotive and workshop")
+    CARPENTRY = "carpentry", _("Carpentry and furniture")
+    SEWING = "sewing", _("Sewing and tailoring")
+    BARBERING = "barbering", _("Barbering and beauty")
+    LAUNDRY = "laundry", _("Laundry")
+    DIGITAL = "digital", _("Computers and digital skills")
+    ENTREPRENEURSHIP = "entrepreneurship", _("Entrepreneurship")
+    OTHER = "other", _("Other")
+
+
+class ProgramQuerySet(models.QuerySet):
+    def in_scope(self, scope):
+        """Programs of the scope's facility; a trainer sees only those their partner runs."""
+        qs = self.filter(facility=scope.facility)
+        if scope.is_trainer:
+            qs = qs.filter(
+                pk__in=ProgramPartner.objects.filter(partner_id=scope.partner_id).values("program")
+            )
+        return qs
+
+    def with_counts(self):
+        """Annotate participant and session counts for list pages (no extra queries)."""
+        enrolled = Enrollment.objects.filter(
+            program=models.OuterRef("pk"), status=Enrollment.Status.ACTIVE
+        )
+        return self.annotate(
+            participant_count=models.Subquery(
+                enrolled.values("program").annotate(n=models.Count("pk")).values("n"),
+                output_field=models.IntegerField(),
+            ),
+            session_count=models.Count(
+                "sessions",
+                filter=Q(sessions__status=TrainingSession.Status.SCHEDULED),
+                distinct=True,
+            ),
+        )
+
+
+class Program(models.Model):
+    """A training program (pelatihan kemandirian) run by a facility with its partners."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    facility = models.ForeignKey(
+        Facility, verbose_name=_("facility"), on_delete=models.PROTECT, related_name="programs"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    skill_category = models.CharField(
+        _("skill category"), max_length=20, choices=SkillCategory.choices
+    )
+    location = models.CharField(_("location"), max_length=200, help_text=_("E.g. Aula Utama."))
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    capacity = models.PositiveIntegerField(
+        _("capacity"), validators=[MinValueValidator(1)], help_text=_("Maximum participants.")
+    )
+    attendance_threshold = models.PositiveSmallIntegerField(
+        _("attendance threshold (%)"),
+        default=80,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Minimum attendance for completion."),
+    )
+    assessment_required = models.BooleanField(
+        _("assessment required"),
+        default=True,
+        help_text=_("Completion also needs the result Kompeten."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    partners = models.ManyToManyField(
+        Partner, through="ProgramPartner", related_name="programs", verbose_name=_("partners")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ProgramQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+        ordering = ["-start_date", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="programs_program_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1), name="programs_program_capacity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(attendance_threshold__gte=0, attendance_threshold__lte=100),
+                name="programs_program_threshold_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "active", "completed", "cancelled"]),
+                name="programs_program_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(skill_category__in=SkillCategory.values),
+                name="programs_program_skill_category_valid",
+            ),
+        ]
+        indexes = [
+            # The program list: one facility's programs, newest first.
+            models.Index(fields=["facility", "-start_date"], name="programs_program_fac_start"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("programs:program_detail", args=[self.pk])
+
+    @property
+    def total_jp(self):
+        """Sum of the topics' JP (one query unless topics were prefetched)."""
+        if "topics" in getattr(self, "_prefetched_objects_cache", {}):
+            return sum(topic.jp for topic in self.topics.all())
+        return self.topics.aggregate(total=Sum("jp"))["total"] or 0
+
+
+class ProgramTopic(models.Model):
+    """A topic (materi) of a program with its lesson hours (JP)."""
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="topics"
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.CharField(_("topic"), max_length=200)
+    jp = models.PositiveSmallIntegerField(
+        _("JP"), validators=[MinValueValidator(1)], help_text=_("Lesson hours of 45 minutes.")
+    )
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "title"], name="programs_programtopic_unique_title"
+            ),
+            models.CheckConstraint(
+                condition=Q(jp__gte=1), name="programs_programtopic_jp_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class ProgramPartner(models.Model):
+    """A partner's part in a program."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead")
+        CO_TRAINER = "co_trainer", _("Co-trainer")
+        MARKET = "market", _("Market partner")
+
+    program = models.ForeignKey(
+        Program,
+        verbose_name=_("program"),
+        on_delete=models.CASCADE,
+        related_name="program_partners",
+    )
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="program_links"
+    )
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("program partner")
+        verbose_name_plural = _("program partners")
+        ordering = ["role", "partner__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "partner"], name="programs_programpartner_unique_partner"
+            ),
+            models.UniqueConstraint(
+                fields=["program"],
+                condition=Q(role="lead"),
+                name="programs_programpartner_one_lead",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["lead", "co_trainer", "market"]),
+                name="programs_programpartner_role_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner} ({self.get_role_display()})"
+
+
+class TrainingSessionQuerySet(models.QuerySet):
+    def in_scope(self, scope):
+        return self.filter(program__in=Program.objects.in_scope(scope))
+
+    def upcoming(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(date__gte=today).order_by("date", "start_time")
+
+
+class TrainingSession(models.Model):
+    """One meeting of a program: a date, a time slot, a topic and its trainers."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="sessions"
+    )
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("start time"))
+    end_time = models.TimeField(_("end time"))
+    topic = models.ForeignKey(
+        ProgramTopic,
+        verbose_name=_("topic"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sessions",
+    )
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("trainers"),
+        blank=True,
+        related_name="training_sessions",
+    )
+    location = models.CharField(_("location"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+    )
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = TrainingSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["date", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")),
+                name="programs_trainingsession_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["scheduled", "cancelled"]),
+                name="programs_trainingsession_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="scheduled")
+                | (~Q(cancel_reason="") & Q(cancelled_at__isnull=False)),
+                name="programs_trainingsession_cancel_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["program", "date", "start_time"],
+                name="programs_trainingsession_unique_slot",
+            ),
+        ]
+        indexes = [
+            # "Today's and upcoming sessions" of a facility, by date.
+            models.Index(fields=["date", "start_time"], name="programs_session_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.program} – {self.date:%Y-%m-%d} {self.start_time:%H:%M}"
+
+    def get_absolute_url(self):
+        return reverse("programs:session_detail", args=[self.pk])
+
+    @property
+    def is_cancelled(self):
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def place(self):
+        return self.location or self.program.location
+
+
+class EnrollmentQuerySet(models.QuerySet):
+    def in_scope(self, scope):
+        return self.filter(program__in=Program.objects.in_scope(scope))
+
+    def active(self):
+        return self.filter(status=Enrollment.Status.ACTIVE)
+
+
+class Enrollment(models.Model):
+    """An inmate's participation in a program."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        RELEASED = "released", _("Released")
+        TRANSFERRED = "transferred", _("Transferred")
+        COMPLETED = "completed", _("Completed")
+
+    class Result(models.TextChoices):
+        COMPETENT = "kompeten", _("Kompeten")
+        NOT_YET_COMPETENT = "belum_kompeten", _("Belum kompeten")
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="enrollments"
+    )
+    inmate = models.ForeignKey(
+        "inmates.Inmate",
+        verbose_name=_("inmate"),
+        on_delete=models.PROTECT,
+        related_name="enrollments",
+    )
+    enrolled_on = models.DateField(_("enrolled on"), default=timezone.localdate)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("enrolled by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
+    )
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    end_reason = models.TextField(_("reason"), blank=True)
+    assessment_result = models.CharField(
+        _("assessment result"), max_length=15, choices=Result.choices, blank=True
+    )
+
+    objects = EnrollmentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["inmate__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "inmate"], name="programs_enrollment_unique_inmate"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["active", "withdrawn", "released", "transferred", "completed"]
+                ),
+                name="programs_enrollment_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["active", "completed"])
+                | (Q(ended_on__isnull=False) & ~Q(end_reason="")),
+                name="programs_enrollment_end_has_date_and_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(assessment_result__in=["", "kompeten", "belum_kompeten"]),
+                name="programs_enrollment_result_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.inmate} – {self.program}"
+
+    def get_absolute_url(self):
+        return self.program.get_absolute_url()

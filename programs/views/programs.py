@@ -1,0 +1,20 @@
+# Placeholder until this module is written; every name here answers 404.
+from django.http import Http404
+from django.views import View
+
+
+class _Placeholder(View):
+    def dispatch(self, request, *args, **kwargs):
+        raise Http404
+
+
+def _placeholder(request, *args, **kwargs):
+    raise Http404
+
+
+ProgramListView = _Placeholder
+ProgramCreateView = _Placeholder
+ProgramDetailView = _Placeholder
+ProgramUpdateView = _Placeholder
+program_partner_add = _placeholder
+program_partner_remove = _placeholder
