@@ -19,7 +19,7 @@ from django.views.generic import CreateView, ListView, UpdateView
 from lapas_training.access import ADMIN_ONLY, ALL_ROLES, RoleRequiredMixin, role_required
 from lapas_training.forms import ProfileForm, UserCreateForm, UserUpdateForm
 from lapas_training.middleware import SESSION_FACILITY_KEY
-from lapas_training.models import Facility, User
+from lapas_training.models import Facility, Role, User
 from programs.models import Enrollment, Partner, Program, TrainingSession
 
 
@@ -136,8 +136,13 @@ class UserUpdateView(UserFormMixin, UpdateView):
     extra_context = {"title": gettext_lazy("Edit user")}
 
     def form_valid(self, form):
-        if form.instance == self.request.user and not form.cleaned_data["is_active"]:
-            form.add_error("is_active", _("You cannot deactivate your own account."))
-            return self.form_invalid(form)
+        if form.instance == self.request.user:
+            # An admin who demotes or deactivates themselves could leave the facility with none.
+            if not form.cleaned_data["is_active"]:
+                form.add_error("is_active", _("You cannot deactivate your own account."))
+            if form.cleaned_data["role"] != Role.ADMIN:
+                form.add_error("role", _("You cannot take away your own admin role."))
+            if form.errors:
+                return self.form_invalid(form)
         messages.success(self.request, _("The account was saved."))
         return super().form_valid(form)
