@@ -95,8 +95,8 @@ TEMPLATES = [
 
 # SQLite on a laptop; DATABASE_URL (postgres://user:pass@host/db) for a server.
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         # Persistent connections: without them PostgreSQL pages were 3.7x slower here.
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         conn_health_checks=True,
