@@ -1,18 +1,136 @@
-# Placeholder until this module is written; every name here answers 404.
-from django.http import Http404
-from django.views import View
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import CreateView, DetailView, ListView, UpdateView
+
+from inmates.forms import InmateFilterForm, InmateForm
+from inmates.models import Inmate
+from lapas_training.access import MANAGERS, READERS, RoleRequiredMixin
+
+# How many of an inmate's recorded changes the detail page lists, newest first.
+HISTORY_LIMIT = 20
 
 
-class _Placeholder(View):
-    def dispatch(self, request, *args, **kwargs):
-        raise Http404
+class InmateListView(RoleRequiredMixin, ListView):
+    roles = READERS
+    template_name = "inmates/inmate_list.html"
+    context_object_name = "inmates"
+    paginate_by = 50
+
+    def get(self, request, *args, **kwargs):
+        facility_inmates = Inmate.objects.in_scope(request.scope)
+        blocks = (
+            facility_inmates.exclude(block="")
+            .order_by("block")
+            .values_list("block", flat=True)
+            .distinct()
+        )
+        self.filter_form = InmateFilterForm(request.GET, blocks=blocks)
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        inmates = self.filter_form.filter(Inmate.objects.in_scope(self.request.scope))
+        return inmates.annotate(program_count=Count("enrollments")).order_by("full_name", "pk")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter_form=self.filter_form, **kwargs)
 
 
-def _placeholder(request, *args, **kwargs):
-    raise Http404
+class InmateDetailView(RoleRequiredMixin, DetailView):
+    roles = READERS
+    template_name = "inmates/inmate_detail.html"
+    context_object_name = "inmate"
+
+    def get_queryset(self):
+        return Inmate.objects.in_scope(self.request.scope)
+
+    def get_context_data(self, **kwargs):
+        inmate = self.object
+        enrollments = inmate.enrollments.select_related("program").order_by(
+            "-program__start_date", "-enrolled_on", "-pk"
+        )
+        return super().get_context_data(
+            enrollments=enrollments, changes=inmate_changes(inmate), **kwargs
+        )
 
 
-InmateListView = _Placeholder
-InmateCreateView = _Placeholder
-InmateDetailView = _Placeholder
-InmateUpdateView = _Placeholder
+def inmate_changes(inmate):
+    """The inmate's recorded changes, newest first, each with who, when and what changed.
+
+    One query: the newest HISTORY_LIMIT records plus the one before them to diff against.
+    """
+    records = list(
+        inmate.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : HISTORY_LIMIT + 1
+        ]
+    )
+    fields = {field.name: field for field in Inmate._meta.fields}
+    changes = []
+    # The last fetched record only serves as the base of the one before it.
+    for record, previous in zip(records[:HISTORY_LIMIT], [*records[1:], None], strict=False):
+        diffs = []
+        if previous is not None:
+            for change in record.diff_against(previous, foreign_keys_are_objs=False).changes:
+                field = fields.get(change.field)
+                # The facility is the scope of the page, not data an officer edits here.
+                if field is None or field.name == "facility":
+                    continue
+                diffs.append(
+                    {
+                        "field": field.verbose_name,
+                        "old": _display(field, change.old),
+                        "new": _display(field, change.new),
+                    }
+                )
+        created = record.history_type == "+"
+        # A save that changed nothing the page shows is noise in the list.
+        if created or diffs:
+            changes.append({"record": record, "created": created, "diffs": diffs})
+    return changes
+
+
+def _display(field, value):
+    """A stored value as the user reads it: choice labels rather than codes."""
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    return value
+
+
+class InmateFormMixin(RoleRequiredMixin):
+    roles = MANAGERS
+    form_class = InmateForm
+    template_name = "inmates/inmate_form.html"
+    success_message = ""
+
+    def get_queryset(self):
+        return Inmate.objects.in_scope(self.request.scope)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "facility": self.request.scope.facility}
+
+    def form_valid(self, form):
+        form.instance.facility = self.request.scope.facility
+        try:
+            with transaction.atomic():
+                response = super().form_valid(form)
+        except IntegrityError:
+            # Another officer saved the same number between our check and this save.
+            form.add_error(
+                "registration_number",
+                _("This registration number is already used in this facility."),
+            )
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message % {"name": self.object.full_name})
+        return response
+
+
+class InmateCreateView(InmateFormMixin, CreateView):
+    extra_context = {"title": gettext_lazy("New inmate")}
+    success_message = gettext_lazy("%(name)s was added.")
+
+
+class InmateUpdateView(InmateFormMixin, UpdateView):
+    extra_context = {"title": gettext_lazy("Edit inmate")}
+    success_message = gettext_lazy("The changes to %(name)s were saved.")

@@ -1,0 +1,99 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from inmates.models import Inmate
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; it sends and expects ISO dates whatever the language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class InmateForm(forms.ModelForm):
+    """The minimum personal data the training needs (UU 27/2022): no NIK, no offence."""
+
+    class Meta:
+        model = Inmate
+        fields = [
+            "registration_number",
+            "full_name",
+            "birth_date",
+            "gender",
+            "block",
+            "room",
+            "admission_date",
+            "expected_release_date",
+            "status",
+        ]
+        widgets = {
+            "birth_date": DateInput(),
+            "admission_date": DateInput(),
+            "expected_release_date": DateInput(),
+        }
+
+    def __init__(self, *args, facility, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.facility = facility
+
+    def clean_registration_number(self):
+        number = self.cleaned_data["registration_number"]
+        # The database constraint needs the facility, which is not a form field, so the
+        # form checks it itself. Case is ignored: "b.i-1/2025" is the same WBP as "B.I-1/2025".
+        clashes = Inmate.objects.filter(facility=self.facility, registration_number__iexact=number)
+        if self.instance.pk:
+            clashes = clashes.exclude(pk=self.instance.pk)
+        if clashes.exists():
+            raise forms.ValidationError(
+                _("This registration number is already used in this facility.")
+            )
+        return number
+
+    def clean_birth_date(self):
+        birth_date = self.cleaned_data["birth_date"]
+        if birth_date and birth_date >= timezone.localdate():
+            raise forms.ValidationError(_("The date of birth must be in the past."))
+        return birth_date
+
+    def clean(self):
+        cleaned = super().clean()
+        admission, release = cleaned.get("admission_date"), cleaned.get("expected_release_date")
+        if admission and release and release < admission:
+            self.add_error(
+                "expected_release_date",
+                _("The expected release date cannot be before the admission date."),
+            )
+        return cleaned
+
+
+class InmateFilterForm(forms.Form):
+    """The inmate list's search and filters; invalid values are ignored, never an error page."""
+
+    q = forms.CharField(label=_("Name or registration number"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *Inmate.Status.choices],
+    )
+    block = forms.ChoiceField(label=_("Block"), required=False)
+
+    def __init__(self, *args, blocks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["block"].choices = [("", _("All blocks"))] + [(b, b) for b in blocks]
+
+    def filter(self, queryset):
+        """Narrow `queryset` by the submitted search (adds no query of its own)."""
+        # Only the valid fields reach cleaned_data: a stale block in a bookmarked URL is
+        # dropped while the rest of the search still applies.
+        self.is_valid()
+        data = self.cleaned_data
+        queryset = queryset.search(data.get("q"))
+        if data.get("status"):
+            queryset = queryset.filter(status=data["status"])
+        if data.get("block"):
+            queryset = queryset.filter(block=data["block"])
+        return queryset

@@ -1,0 +1,193 @@
+"""The Django admin, scoped like the app: a non-superuser sees and picks only their facility's rows.
+
+Every app's admin builds on `FacilityScopedAdmin` (or `FacilityScopedInline`), which narrows the
+changelist, the change/delete/history pages, autocomplete answers and foreign-key choices to the
+staff user's facility. Superusers see every facility.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.exceptions import NotRegistered
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from lapas_training.forms import RoleFieldsMixin
+from lapas_training.models import Facility, Role, User
+
+
+def limit_to_facility(request, queryset, facility_path):
+    """`queryset` narrowed to what `request.user` may see in the admin (no query of its own).
+
+    `facility_path` is the lookup from the model to its facility, e.g. "program__facility".
+    """
+    user = request.user
+    if user.is_superuser:
+        return queryset
+    if user.role == Role.TRAINER:
+        # The admin cannot express a trainer's partner scope, so it shows a trainer nothing
+        # rather than the whole facility's inmate data.
+        return queryset.none()
+    return queryset.filter(**{facility_path: user.facility_id})
+
+
+class FacilityScopedMixin:
+    """Rows and foreign-key choices limited to the user's facility; for admins and inlines."""
+
+    # The lookup from this model to its facility.
+    facility_path = "facility"
+
+    def get_queryset(self, request):
+        return limit_to_facility(request, super().get_queryset(request), self.facility_path)
+
+    def scoped_choices(self, request, model):
+        """The rows of `model` the user may pick, scoped by that model's own admin, or None."""
+        try:
+            target = self.admin_site.get_model_admin(model)
+        except NotRegistered:
+            return None
+        if not isinstance(target, FacilityScopedMixin):
+            return None
+        return target.get_queryset(request)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            choices = self.scoped_choices(request, db_field.related_model)
+            if choices is not None:
+                kwargs["queryset"] = choices
+        if db_field.related_model is Facility and not request.user.is_superuser:
+            # Their own facility is the only choice: preselect it instead of offering a blank.
+            kwargs.update(required=True, empty_label=None)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            choices = self.scoped_choices(request, db_field.related_model)
+            if choices is not None:
+                kwargs["queryset"] = choices
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class FacilityScopedAdmin(FacilityScopedMixin, admin.ModelAdmin):
+    """A ModelAdmin whose changelist, object pages and autocomplete stop at the facility.
+
+    An object of another facility is simply not in `get_queryset`, so its change and delete
+    pages redirect to the admin index as for a missing object, and autocomplete never offers it.
+    """
+
+    def get_list_filter(self, request):
+        # A facility filter only means something to a superuser.
+        filters = super().get_list_filter(request)
+        if request.user.is_superuser:
+            return filters
+        return [f for f in filters if _filter_name(f) != self.facility_path]
+
+
+def _filter_name(list_filter):
+    return list_filter[0] if isinstance(list_filter, tuple | list) else list_filter
+
+
+class FacilityScopedInline(FacilityScopedMixin):
+    """Mix into an InlineModelAdmin: its rows and choices stop at the facility."""
+
+
+class ScopedHistoryAdmin(FacilityScopedAdmin, SimpleHistoryAdmin):
+    """SimpleHistoryAdmin that shows a non-superuser only the history of their facility's rows.
+
+    simple_history reads history straight from the historical table (even for a deleted row),
+    so the same facility lookup is applied there: historical tables keep the foreign keys.
+    """
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        records = super().get_history_queryset(request, history_manager, pk_name, object_id)
+        return limit_to_facility(request, records, self.facility_path)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # On a historical model `pk` is history_id; the tracked row's key keeps its own name.
+        history = self.model.history.filter(
+            **{self.model._meta.pk.attname: object_id, "history_id": version_id}
+        )
+        if not limit_to_facility(request, history, self.facility_path).exists():
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+@admin.register(Facility)
+class FacilityAdmin(FacilityScopedAdmin):
+    facility_path = "pk"
+    list_display = ("name", "kind", "grade", "unit_code", "city", "head_name")
+    list_filter = ("kind", "grade")
+    search_fields = ("name", "unit_code", "city")
+
+    # Facilities are the top of the scoping: only a national operator creates or removes one.
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+class AccountRulesMixin(RoleFieldsMixin):
+    """Role, partner and facility agree, as the database demands, with a readable message."""
+
+    def clean(self):
+        cleaned = super().clean()
+        facility, partner = cleaned.get("facility"), cleaned.get("partner")
+        is_superuser = cleaned.get("is_superuser", self.instance.is_superuser)
+        if "facility" in self.fields and facility is None and not is_superuser:
+            self.add_error("facility", _("Every account except a superuser's has a facility."))
+        if partner is not None and facility is not None and partner.facility_id != facility.pk:
+            self.add_error("partner", _("The partner must belong to the account's facility."))
+        return cleaned
+
+
+class UserAddForm(AccountRulesMixin, AdminUserCreationForm):
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username",)
+
+
+class UserEditForm(AccountRulesMixin, UserChangeForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+
+
+ACCOUNT_FIELDS = ("role", "facility", "partner", "language")
+# Fields that would let a facility administrator raise anyone's privileges beyond the facility.
+PRIVILEGE_FIELDS = ("is_superuser", "groups", "user_permissions")
+
+
+@admin.register(User)
+class UserAdmin(FacilityScopedAdmin, auth_admin.UserAdmin):
+    form = UserEditForm
+    add_form = UserAddForm
+    fieldsets = (
+        *auth_admin.UserAdmin.fieldsets[:2],
+        (_("Facility and role"), {"fields": ACCOUNT_FIELDS}),
+        *auth_admin.UserAdmin.fieldsets[2:],
+    )
+    add_fieldsets = (
+        *auth_admin.UserAdmin.add_fieldsets,
+        (_("Facility and role"), {"fields": ACCOUNT_FIELDS}),
+    )
+    list_display = (
+        "username",
+        "first_name",
+        "last_name",
+        "role",
+        "facility",
+        "partner",
+        "is_active",
+        "is_staff",
+    )
+    list_filter = ("role", "is_active", "is_staff", "is_superuser", "facility")
+    list_select_related = ("facility", "partner")
+    search_fields = ("username", "first_name", "last_name", "email")
+    autocomplete_fields = ("partner",)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if request.user.is_superuser:
+            return readonly
+        return (*readonly, *PRIVILEGE_FIELDS)

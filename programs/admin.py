@@ -1,0 +1,101 @@
+from django.contrib import admin
+
+from lapas_training.admin import FacilityScopedAdmin, FacilityScopedInline, ScopedHistoryAdmin
+from programs.models import (
+    Enrollment,
+    Partner,
+    PartnerAgreement,
+    Program,
+    ProgramPartner,
+    ProgramTopic,
+    TrainingSession,
+)
+
+# Filters on a foreign key list only the values present in the (scoped) changelist, so a
+# facility administrator never sees another facility's programs or partners in the sidebar.
+RelatedOnly = admin.RelatedOnlyFieldListFilter
+
+
+class PartnerAgreementInline(FacilityScopedInline, admin.TabularInline):
+    model = PartnerAgreement
+    facility_path = "partner__facility"
+    extra = 0
+
+
+@admin.register(Partner)
+class PartnerAdmin(FacilityScopedAdmin):
+    list_display = ("name", "kind", "facility", "contact_person", "phone", "is_active")
+    list_filter = ("kind", "is_active", "facility")
+    list_select_related = ("facility",)
+    search_fields = ("name", "license_number", "contact_person")
+    inlines = [PartnerAgreementInline]
+
+
+@admin.register(PartnerAgreement)
+class PartnerAgreementAdmin(FacilityScopedAdmin):
+    facility_path = "partner__facility"
+    list_display = ("number", "partner", "title", "valid_from", "valid_to")
+    list_filter = (("partner", RelatedOnly),)
+    list_select_related = ("partner",)
+    search_fields = ("number", "title", "partner__name")
+    autocomplete_fields = ("partner",)
+    date_hierarchy = "valid_to"
+
+
+class ProgramTopicInline(FacilityScopedInline, admin.TabularInline):
+    model = ProgramTopic
+    facility_path = "program__facility"
+    extra = 0
+
+
+class ProgramPartnerInline(FacilityScopedInline, admin.TabularInline):
+    model = ProgramPartner
+    facility_path = "program__facility"
+    autocomplete_fields = ("partner",)
+    extra = 0
+
+
+@admin.register(Program)
+class ProgramAdmin(FacilityScopedAdmin):
+    list_display = ("title", "facility", "skill_category", "start_date", "end_date", "status")
+    list_filter = ("status", "skill_category", "facility")
+    list_select_related = ("facility",)
+    search_fields = ("title", "location")
+    date_hierarchy = "start_date"
+    inlines = [ProgramTopicInline, ProgramPartnerInline]
+
+
+@admin.register(TrainingSession)
+class TrainingSessionAdmin(FacilityScopedAdmin):
+    facility_path = "program__facility"
+    list_display = ("program", "date", "start_time", "end_time", "topic", "status")
+    list_filter = ("status", ("program", RelatedOnly))
+    list_select_related = ("program", "topic")
+    search_fields = ("program__title", "topic__title", "location")
+    autocomplete_fields = ("program", "trainers", "cancelled_by")
+    date_hierarchy = "date"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "topic":
+            # Topics have no admin of their own (they are edited inline): scope them through
+            # the programs the user may see, and name the program since titles repeat.
+            kwargs["queryset"] = (
+                ProgramTopic.objects.filter(program__in=self.scoped_choices(request, Program))
+                .select_related("program")
+                .order_by("program__title", "order")
+            )
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = lambda topic: f"{topic.program} – {topic}"
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(ScopedHistoryAdmin):
+    facility_path = "program__facility"
+    list_display = ("inmate", "program", "enrolled_on", "status", "assessment_result")
+    list_filter = ("status", "assessment_result", ("program", RelatedOnly))
+    list_select_related = ("inmate", "program")
+    search_fields = ("inmate__full_name", "inmate__registration_number", "program__title")
+    autocomplete_fields = ("program", "inmate", "enrolled_by")
+    date_hierarchy = "enrolled_on"
