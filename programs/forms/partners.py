@@ -1,0 +1,92 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lapas_training.models import nip_validator
+from programs.models import Partner, PartnerAgreement
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; it sends and expects ISO dates whatever the UI language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class PartnerFilterForm(forms.Form):
+    """The partner list's GET filters; on an invalid value the error shows, unfiltered."""
+
+    q = forms.CharField(label=_("Search by name"), required=False, max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *Partner.Kind.choices]
+    )
+
+
+class PartnerForm(forms.ModelForm):
+    # The model leaves the NIP free; a signatory's NIP printed on a certificate must be valid.
+    head_nip = forms.CharField(
+        label=_("head's NIP"), max_length=18, required=False, validators=[nip_validator]
+    )
+
+    class Meta:
+        model = Partner
+        fields = [
+            "name",
+            "kind",
+            "license_number",
+            "address",
+            "contact_person",
+            "phone",
+            "email",
+            "head_name",
+            "head_title",
+            "head_nip",
+            "is_active",
+        ]
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, facility, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.facility = facility
+
+    def clean_name(self):
+        # The facility is not a form field, so ModelForm skips the per-facility unique constraint.
+        name = self.cleaned_data["name"].strip()
+        clash = Partner.objects.filter(facility=self.facility, name__iexact=name)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("This facility already has a partner with this name."))
+        return name
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = PartnerAgreement
+        fields = ["number", "title", "valid_from", "valid_to"]
+        widgets = {"valid_from": DateInput(), "valid_to": DateInput()}
+        help_texts = {"number": _("The PKS / MoU number, e.g. 500/012/PKS/2025.")}
+
+    def __init__(self, *args, partner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partner = partner
+
+    def clean_number(self):
+        # The partner is not a form field, so ModelForm skips the per-partner unique constraint.
+        number = self.cleaned_data["number"].strip()
+        clash = PartnerAgreement.objects.filter(partner=self.partner, number__iexact=number)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(
+                _("This partner already has an agreement with this number.")
+            )
+        return number
+
+    def clean(self):
+        cleaned = super().clean()
+        valid_from, valid_to = cleaned.get("valid_from"), cleaned.get("valid_to")
+        if valid_from and valid_to and valid_to < valid_from:
+            self.add_error("valid_to", _("The end of validity cannot be before its start."))
+        return cleaned
