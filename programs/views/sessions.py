@@ -1,20 +1,230 @@
-# Placeholder until this module is written; every name here answers 404.
-from django.http import Http404
-from django.views import View
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.generic import CreateView, DetailView, ListView, UpdateView
+
+from lapas_training.access import ALL_ROLES, MANAGERS, RoleRequiredMixin, role_required
+from programs.forms.sessions import (
+    SLOT_TAKEN,
+    SessionCancelForm,
+    SessionForm,
+    SessionGenerateForm,
+)
+from programs.models import Program, TrainingSession
+from programs.services import MAX_GENERATED_SESSIONS, generate_sessions
 
 
-class _Placeholder(View):
-    def dispatch(self, request, *args, **kwargs):
-        raise Http404
+class SessionListView(RoleRequiredMixin, ListView):
+    """Today's and upcoming sessions (or past ones with ?when=past), optionally of one program.
+
+    Queries: user, facility, the programs of the filter, the count, the page, its trainers.
+    """
+
+    roles = ALL_ROLES
+    template_name = "programs/session_list.html"
+    context_object_name = "sessions"
+    paginate_by = 50
+
+    @cached_property
+    def past(self):
+        return self.request.GET.get("when") == "past"
+
+    @cached_property
+    def program_id(self):
+        value = self.request.GET.get("program", "")
+        return int(value) if value.isdigit() else None
+
+    def get_queryset(self):
+        today = timezone.localdate()
+        sessions = (
+            TrainingSession.objects.in_scope(self.request.scope)
+            .select_related("program", "topic")
+            .prefetch_related("trainers")
+        )
+        if self.program_id:
+            sessions = sessions.filter(program_id=self.program_id)
+        if self.past:
+            return sessions.filter(date__lt=today).order_by("-date", "-start_time", "pk")
+        return sessions.filter(date__gte=today).order_by("date", "start_time", "pk")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            past=self.past,
+            program_id=self.program_id,
+            programs=Program.objects.in_scope(self.request.scope).order_by("-start_date", "title"),
+            **kwargs,
+        )
 
 
-def _placeholder(request, *args, **kwargs):
-    raise Http404
+class SessionDetailView(RoleRequiredMixin, DetailView):
+    roles = ALL_ROLES
+    template_name = "programs/session_detail.html"
+    context_object_name = "session"
+
+    def get_queryset(self):
+        return (
+            TrainingSession.objects.in_scope(self.request.scope)
+            .select_related("program", "topic", "cancelled_by")
+            .prefetch_related("trainers")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.user.can_manage and not self.object.is_cancelled:
+            context["cancel_form"] = SessionCancelForm()
+        return context
 
 
-SessionListView = _Placeholder
-SessionCreateView = _Placeholder
-session_generate = _placeholder
-SessionDetailView = _Placeholder
-SessionUpdateView = _Placeholder
-session_cancel = _placeholder
+class SessionFormMixin(RoleRequiredMixin):
+    """Shared by adding and editing a session: managers only, a clash on save is a form error."""
+
+    roles = MANAGERS
+    form_class = SessionForm
+    template_name = "programs/session_form.html"
+
+    def refusal(self):
+        """A redirect with a message when this object may not be edited now, else None."""
+        return None
+
+    def get(self, request, *args, **kwargs):
+        return self.refusal() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self.refusal() or super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "program": self.program}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(program=self.program, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            # A concurrent save may take the slot between the form's check and ours.
+            with transaction.atomic():
+                response = super().form_valid(form)
+        except IntegrityError:
+            form.add_error("start_time", SLOT_TAKEN)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return response
+
+
+class SessionCreateView(SessionFormMixin, CreateView):
+    @cached_property
+    def program(self):
+        return get_object_or_404(Program.objects.in_scope(self.request.scope), pk=self.kwargs["pk"])
+
+    @property
+    def success_message(self):
+        return _("The session was added.")
+
+    def refusal(self):
+        if self.program.status == Program.Status.CANCELLED:
+            messages.error(self.request, _("A cancelled program takes no new sessions."))
+            return redirect(self.program)
+        return None
+
+
+class SessionUpdateView(SessionFormMixin, UpdateView):
+    @cached_property
+    def session(self):
+        return get_object_or_404(
+            TrainingSession.objects.in_scope(self.request.scope).select_related("program"),
+            pk=self.kwargs["pk"],
+        )
+
+    @property
+    def program(self):
+        return self.session.program
+
+    @property
+    def success_message(self):
+        return _("The session was saved.")
+
+    def get_object(self, queryset=None):
+        return self.session
+
+    def refusal(self):
+        if self.session.is_cancelled:
+            messages.error(self.request, _("A cancelled session cannot be edited."))
+            return redirect(self.session)
+        return None
+
+
+@role_required(MANAGERS)
+@require_http_methods(["GET", "POST"])
+def session_generate(request, pk):
+    """A series of sessions of one program from a date range, weekdays and a time slot."""
+    program = get_object_or_404(Program.objects.in_scope(request.scope), pk=pk)
+    if program.status == Program.Status.CANCELLED:
+        messages.error(request, _("A cancelled program takes no new sessions."))
+        return redirect(program)
+    form = SessionGenerateForm(request.POST if request.method == "POST" else None, program=program)
+    if form.is_valid():
+        try:
+            created, skipped = generate_sessions(
+                program=program,
+                dates=form.matching_dates(),
+                start_time=form.cleaned_data["start_time"],
+                end_time=form.cleaned_data["end_time"],
+                topic=form.cleaned_data["topic"],
+                trainers=list(form.cleaned_data["trainers"]),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except IntegrityError:
+            # A single session added meanwhile took one of the slots (the lock covers only
+            # generating); the series was rolled back as a whole.
+            form.add_error(
+                None, _("Another session was added meanwhile; nothing was created. Try again.")
+            )
+        else:
+            text = ngettext(
+                "%(count)d session created.", "%(count)d sessions created.", len(created)
+            ) % {"count": len(created)}
+            if skipped:
+                text += " " + ngettext(
+                    "%(count)d day skipped: it already has a session at this time.",
+                    "%(count)d days skipped: they already have a session at this time.",
+                    len(skipped),
+                ) % {"count": len(skipped)}
+            messages.success(request, text)
+            return redirect(program)
+    return render(
+        request,
+        "programs/session_generate.html",
+        {"program": program, "form": form, "max_sessions": MAX_GENERATED_SESSIONS},
+    )
+
+
+@role_required(MANAGERS)
+@require_POST
+def session_cancel(request, pk):
+    """Cancel a scheduled session with a reason; a cancelled session never counts."""
+    session = get_object_or_404(TrainingSession.objects.in_scope(request.scope), pk=pk)
+    form = SessionCancelForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors["reason"]:
+            messages.error(request, error)
+        return redirect(session)
+    # Filtering on the status makes a second, concurrent cancel change nothing.
+    cancelled = TrainingSession.objects.filter(
+        pk=session.pk, status=TrainingSession.Status.SCHEDULED
+    ).update(
+        status=TrainingSession.Status.CANCELLED,
+        cancel_reason=form.cleaned_data["reason"],
+        cancelled_at=timezone.now(),
+        cancelled_by=request.user,
+    )
+    if cancelled:
+        messages.success(request, _("The session was cancelled."))
+    else:
+        messages.error(request, _("This session was already cancelled."))
+    return redirect(session)

@@ -1,0 +1,162 @@
+"""Workflows of the programs app that write several rows at once: generating sessions, enrolling.
+
+Each is one keyword-only function that validates before it saves and saves all or nothing.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from programs.models import Enrollment, Program, TrainingSession
+
+# A series larger than this is almost certainly a mistake in the date range or the weekdays.
+MAX_GENERATED_SESSIONS = 100
+
+# Programs that take no new participants.
+CLOSED_PROGRAM_STATUSES = frozenset({Program.Status.CANCELLED, Program.Status.COMPLETED})
+
+
+@transaction.atomic
+def generate_sessions(*, program, dates, start_time, end_time, topic=None, trainers=()):
+    """Create one session of `program` on each day of `dates`, all in the same time slot.
+
+    Days that already have a session of the program at `start_time` (cancelled or not: the slot
+    is taken) are skipped. Raises ValidationError and saves nothing when no session is left to
+    create or when more than MAX_GENERATED_SESSIONS would be. Returns `(created, skipped)`: the
+    new sessions and the skipped dates.
+
+    Queries: the program lock, the taken slots, one insert of the sessions and, with trainers,
+    one insert into the trainers table, whatever the number of days.
+    """
+    # Serialises two officers generating for the same program, so the slot check below holds.
+    Program.objects.select_for_update().filter(pk=program.pk).exists()
+    dates = sorted(set(dates))
+    if not dates:
+        raise ValidationError(_("No day in this range falls on the chosen weekdays."))
+    taken = set(
+        TrainingSession.objects.filter(
+            program=program,
+            start_time=start_time,
+            date__range=(dates[0], dates[-1]),
+        ).values_list("date", flat=True)
+    )
+    skipped = [day for day in dates if day in taken]
+    to_create = [day for day in dates if day not in taken]
+    if not to_create:
+        raise ValidationError(
+            _("Every chosen day already has a session at this time; nothing was created.")
+        )
+    if len(to_create) > MAX_GENERATED_SESSIONS:
+        raise ValidationError(
+            _(
+                "This would create %(count)d sessions; at most %(max)d can be generated at once. "
+                "Choose a shorter range or fewer weekdays."
+            )
+            % {"count": len(to_create), "max": MAX_GENERATED_SESSIONS}
+        )
+    created = TrainingSession.objects.bulk_create(
+        TrainingSession(
+            program=program, date=day, start_time=start_time, end_time=end_time, topic=topic
+        )
+        for day in to_create
+    )
+    if trainers:
+        through = TrainingSession.trainers.through
+        through.objects.bulk_create(
+            through(trainingsession_id=session.pk, user_id=trainer.pk)
+            for session in created
+            for trainer in trainers
+        )
+    return created, skipped
+
+
+@transaction.atomic
+def enroll_inmates(*, program, inmates, by, enrolled_on):
+    """Enrol `inmates` in `program` as active participants, recording history for each row.
+
+    Inmates already enrolled in the program (in any status) are skipped. Raises ValidationError
+    and saves nothing when the program is cancelled or completed, when an inmate belongs to
+    another facility, or when the active participants plus the new ones would exceed the
+    program's capacity. Returns the new enrolments.
+
+    Queries: the program lock, the existing enrolments, the active count, then one insert of the
+    enrolments and one of their history rows, whatever the number of inmates.
+    """
+    # The lock makes check-then-insert safe when two officers enrol into the same program.
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    if program.status in CLOSED_PROGRAM_STATUSES:
+        raise ValidationError(_("A cancelled or completed program takes no new participants."))
+    if any(inmate.facility_id != program.facility_id for inmate in inmates):
+        raise ValidationError(_("Only inmates of the program's facility can be enrolled."))
+    existing = set(
+        Enrollment.objects.filter(program=program, inmate__in=inmates).values_list(
+            "inmate_id", flat=True
+        )
+    )
+    new = [inmate for inmate in inmates if inmate.pk not in existing]
+    active = Enrollment.objects.filter(program=program, status=Enrollment.Status.ACTIVE).count()
+    if active + len(new) > program.capacity:
+        raise ValidationError(
+            _(
+                "Capacity exceeded (capacity %(capacity)d): %(active)d enrolled, "
+                "%(count)d chosen. Nobody was enrolled."
+            )
+            % {"capacity": program.capacity, "active": active, "count": len(new)}
+        )
+    return bulk_create_with_history(
+        [
+            Enrollment(program=program, inmate=inmate, enrolled_on=enrolled_on, enrolled_by=by)
+            for inmate in new
+        ],
+        Enrollment,
+        default_user=by,
+    )
+
+
+def enrollment_warnings(*, program, inmates):
+    """What the officer should know before enrolling `inmates` in `program`, per inmate.
+
+    Returns `{inmate pk: [message, ...]}` (an empty list when all is well) for:
+    - an expected release date before the program's end date;
+    - an active enrolment in another (not cancelled) program that has a scheduled session on the
+      same date as one of this program's scheduled sessions, with overlapping times.
+
+    Queries: one, whatever the number of inmates (the release dates are read from `inmates`).
+    """
+    warnings = {inmate.pk: [] for inmate in inmates}
+    for inmate in inmates:
+        release = inmate.expected_release_date
+        if release and release < program.end_date:
+            warnings[inmate.pk].append(
+                _("Expected release on %(release)s, before the program ends on %(end)s.")
+                % {"release": date_format(release), "end": date_format(program.end_date)}
+            )
+    scheduled = TrainingSession.objects.filter(status=TrainingSession.Status.SCHEDULED)
+    own_overlapping = scheduled.filter(
+        program=program,
+        date=OuterRef("date"),
+        start_time__lt=OuterRef("end_time"),
+        end_time__gt=OuterRef("start_time"),
+    )
+    clashing_sessions = scheduled.filter(program=OuterRef("program")).filter(
+        Exists(own_overlapping)
+    )
+    clashes = (
+        Enrollment.objects.filter(
+            inmate__in=[inmate.pk for inmate in inmates], status=Enrollment.Status.ACTIVE
+        )
+        .exclude(program=program)
+        .exclude(program__status=Program.Status.CANCELLED)
+        .filter(Exists(clashing_sessions))
+        .order_by("program__title")
+        .values_list("inmate_id", "program__title")
+    )
+    for inmate_id, title in clashes:
+        warnings[inmate_id].append(
+            _("Already enrolled in “%(program)s”, which has sessions at the same time.")
+            % {"program": title}
+        )
+    return warnings

@@ -1,0 +1,655 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from lapas_training.models import Role
+from programs.models import Program, TrainingSession
+from tests.factories import (
+    ProgramFactory,
+    ProgramPartnerFactory,
+    ProgramTopicFactory,
+    TrainingSessionFactory,
+    UserFactory,
+)
+
+
+def assert_answer(response, expected):
+    """`expected` is a status code, or "login" for the redirect an anonymous user gets."""
+    if expected == "login":
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+    else:
+        assert response.status_code == expected
+
+
+def page(response):
+    return response.content.decode()
+
+
+@pytest.fixture
+def topic(program):
+    return ProgramTopicFactory(program=program, title="Kerajinan tangan")
+
+
+@pytest.fixture
+def session(program, topic, trainer_user):
+    session = TrainingSessionFactory(program=program, topic=topic, date=datetime.date(2025, 8, 5))
+    session.trainers.add(trainer_user)
+    return session
+
+
+@pytest.fixture
+def other_session(other_program):
+    return TrainingSessionFactory(program=other_program)
+
+
+@pytest.fixture
+def outside_session(outside_program):
+    return TrainingSessionFactory(program=outside_program)
+
+
+@pytest.fixture
+def upcoming_program(facility, partner):
+    """A program running from today for two months, so its sessions are upcoming."""
+    today = timezone.localdate()
+    program = ProgramFactory(
+        facility=facility,
+        title="Budidaya Ikan",
+        start_date=today,
+        end_date=today + datetime.timedelta(days=60),
+    )
+    ProgramPartnerFactory(program=program, partner=partner)
+    return program
+
+
+def session_data(topic, trainers=(), **overrides):
+    data = {
+        "date": "2025-08-06",
+        "start_time": "08:00",
+        "end_time": "12:00",
+        "topic": topic.pk,
+        "location": "",
+        "trainers": [trainer.pk for trainer in trainers],
+    }
+    data.update(overrides)
+    return data
+
+
+# --- session list -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [(None, "login"), ("admin", 200), ("staff", 200), ("viewer", 200), ("trainer", 200)],
+)
+def test_session_list_access(client_for, users, who, expected):
+    response = client_for(users.get(who)).get(reverse("programs:session_list"))
+    assert_answer(response, expected)
+
+
+def test_session_list_shows_upcoming_grouped_by_date(
+    client_for, admin_user, upcoming_program, trainer_user
+):
+    today = timezone.localdate()
+    topic = ProgramTopicFactory(program=upcoming_program, title="Pembenihan")
+    upcoming = TrainingSessionFactory(
+        program=upcoming_program, date=today + datetime.timedelta(days=1), topic=topic
+    )
+    upcoming.trainers.add(trainer_user)
+    TrainingSessionFactory(
+        program=upcoming_program,
+        date=today + datetime.timedelta(days=2),
+        status=TrainingSession.Status.CANCELLED,
+        cancel_reason="Banjir",
+        cancelled_at=timezone.now(),
+    )
+    past = TrainingSessionFactory(
+        program=upcoming_program,
+        date=today - datetime.timedelta(days=3),
+        start_time=datetime.time(13, 0),
+        end_time=datetime.time(15, 0),
+    )
+
+    html = page(client_for(admin_user).get(reverse("programs:session_list")))
+
+    assert date_format(upcoming.date, "l, j F Y") in html
+    assert "08.00–12.00" in html
+    assert "Pembenihan" in html
+    assert str(trainer_user) in html
+    assert "Aula Utama" in html
+    assert "Cancelled" in html
+    assert date_format(past.date, "l, j F Y") not in html
+
+
+def test_session_list_past_toggle_shows_past_sessions(client_for, admin_user, upcoming_program):
+    today = timezone.localdate()
+    past = TrainingSessionFactory(program=upcoming_program, date=today - datetime.timedelta(days=3))
+    upcoming = TrainingSessionFactory(
+        program=upcoming_program, date=today + datetime.timedelta(days=3)
+    )
+
+    html = page(client_for(admin_user).get(reverse("programs:session_list"), {"when": "past"}))
+
+    assert "Past sessions" in html
+    assert date_format(past.date, "l, j F Y") in html
+    assert date_format(upcoming.date, "l, j F Y") not in html
+
+
+def test_session_list_program_filter(client_for, admin_user, upcoming_program):
+    today = timezone.localdate()
+    second = ProgramFactory(
+        facility=upcoming_program.facility,
+        title="Menjahit Lanjutan",
+        start_date=today,
+        end_date=today + datetime.timedelta(days=30),
+    )
+    kept = TrainingSessionFactory(program=upcoming_program, date=today + datetime.timedelta(days=1))
+    dropped = TrainingSessionFactory(program=second, date=today + datetime.timedelta(days=2))
+
+    html = page(
+        client_for(admin_user).get(
+            reverse("programs:session_list"), {"program": upcoming_program.pk}
+        )
+    )
+
+    assert date_format(kept.date, "l, j F Y") in html
+    assert date_format(dropped.date, "l, j F Y") not in html
+
+
+def test_session_list_trainer_sees_only_partner_programs(
+    client_for, trainer_user, upcoming_program, other_partner
+):
+    today = timezone.localdate()
+    foreign = ProgramFactory(
+        facility=upcoming_program.facility,
+        title="Program Mitra Lain",
+        start_date=today,
+        end_date=today + datetime.timedelta(days=30),
+    )
+    ProgramPartnerFactory(program=foreign, partner=other_partner)
+    TrainingSessionFactory(program=upcoming_program, date=today + datetime.timedelta(days=1))
+    TrainingSessionFactory(program=foreign, date=today + datetime.timedelta(days=1))
+
+    html = page(client_for(trainer_user).get(reverse("programs:session_list")))
+
+    assert "Budidaya Ikan" in html
+    assert "Program Mitra Lain" not in html
+
+
+def test_session_list_hides_other_facilities(client_for, outside_admin, upcoming_program):
+    TrainingSessionFactory(
+        program=upcoming_program, date=timezone.localdate() + datetime.timedelta(days=1)
+    )
+    html = page(client_for(outside_admin).get(reverse("programs:session_list")))
+    assert "Budidaya Ikan" not in html
+    assert "No sessions today or later." in html
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_session_list_query_count(
+    client_for, admin_user, upcoming_program, trainer_user, django_assert_num_queries, rows
+):
+    today = timezone.localdate()
+    sessions = TrainingSession.objects.bulk_create(
+        TrainingSession(
+            program=upcoming_program,
+            date=today + datetime.timedelta(days=n),
+            start_time=datetime.time(8, 0),
+            end_time=datetime.time(12, 0),
+        )
+        for n in range(rows)
+    )
+    TrainingSession.trainers.through.objects.bulk_create(
+        TrainingSession.trainers.through(trainingsession_id=s.pk, user_id=trainer_user.pk)
+        for s in sessions
+    )
+    client = client_for(admin_user)
+    # 1 session, 2 user, 3 facility, 4 count, 5 the programs of the filter,
+    # 6 the page of sessions with program and topic, 7 their trainers.
+    with django_assert_num_queries(7):
+        response = client.get(reverse("programs:session_list"))
+    assert page(response).count("08.00–12.00") == rows
+
+
+# --- session detail ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        (None, "login"),
+        ("admin", 200),
+        ("staff", 200),
+        ("viewer", 200),
+        ("trainer", 200),
+        ("outsider", 404),
+    ],
+)
+def test_session_detail_access(client_for, users, session, who, expected):
+    response = client_for(users.get(who)).get(reverse("programs:session_detail", args=[session.pk]))
+    assert_answer(response, expected)
+
+
+def test_session_detail_trainer_of_other_partner_gets_404(client_for, trainer_user, other_session):
+    response = client_for(trainer_user).get(
+        reverse("programs:session_detail", args=[other_session.pk])
+    )
+    assert response.status_code == 404
+
+
+def test_session_detail_shows_session(client_for, staff_user, session, trainer_user):
+    html = page(client_for(staff_user).get(session.get_absolute_url()))
+    assert "Tuesday, 5 August 2025" in html
+    assert "08.00–12.00" in html
+    assert "Aksesoris Gelang dan Kalung Batu" in html
+    assert "Kerajinan tangan" in html
+    assert "Aula Utama" in html
+    assert str(trainer_user) in html
+    assert "Scheduled" in html
+    assert reverse("programs:session_update", args=[session.pk]) in html
+    assert reverse("programs:session_cancel", args=[session.pk]) in html
+
+
+@pytest.mark.parametrize("who", ["viewer", "trainer"])
+def test_session_detail_readers_see_no_edit_or_cancel(client_for, users, session, who):
+    html = page(client_for(users[who]).get(session.get_absolute_url()))
+    assert reverse("programs:session_update", args=[session.pk]) not in html
+    assert reverse("programs:session_cancel", args=[session.pk]) not in html
+
+
+def test_session_detail_shows_cancellation(client_for, admin_user, staff_user, session):
+    session.status = TrainingSession.Status.CANCELLED
+    session.cancel_reason = "Aula dipakai untuk kunjungan"
+    session.cancelled_at = timezone.now()
+    session.cancelled_by = staff_user
+    session.save()
+
+    html = page(client_for(admin_user).get(session.get_absolute_url()))
+
+    assert "Aula dipakai untuk kunjungan" in html
+    assert f"by {staff_user}" in html
+    assert reverse("programs:session_cancel", args=[session.pk]) not in html
+
+
+# --- create and update ------------------------------------------------------------------------
+
+
+MANAGER_TABLE = [
+    (None, "login"),
+    ("viewer", 403),
+    ("trainer", 403),
+    ("outsider", 404),
+    ("admin", 200),
+    ("staff", 200),
+]
+
+
+@pytest.mark.parametrize(("who", "expected"), MANAGER_TABLE)
+def test_session_create_access(client_for, users, program, who, expected):
+    response = client_for(users.get(who)).get(reverse("programs:session_create", args=[program.pk]))
+    assert_answer(response, expected)
+
+
+def test_session_create_saves(client_for, staff_user, program, topic, trainer_user):
+    response = client_for(staff_user).post(
+        reverse("programs:session_create", args=[program.pk]),
+        session_data(topic, [trainer_user], location="Bengkel Kerja"),
+        follow=True,
+    )
+    session = TrainingSession.objects.get(program=program)
+    assert response.redirect_chain[0][0] == session.get_absolute_url()
+    assert "The session was added." in page(response)
+    assert session.date == datetime.date(2025, 8, 6)
+    assert session.location == "Bengkel Kerja"
+    assert list(session.trainers.all()) == [trainer_user]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"date": "", "start_time": ""}, "This field is required."),
+        (
+            {"start_time": "12:00", "end_time": "08:00"},
+            "The end time must be after the start time.",
+        ),
+        (
+            {"start_time": "08:00", "end_time": "08:00"},
+            "The end time must be after the start time.",
+        ),
+        (
+            {"date": "2025-08-09"},
+            "Choose a date within the program, from 4 August 2025 to 8 August 2025.",
+        ),
+        ({"date": "2025-08-03"}, "Choose a date within the program"),
+        ({"location": "x" * 201}, "Ensure this value has at most 200 characters"),
+        ({"date": "9 Agustus"}, "Enter a valid date."),
+    ],
+)
+def test_session_create_bad_input(client_for, admin_user, program, topic, overrides, message):
+    response = client_for(admin_user).post(
+        reverse("programs:session_create", args=[program.pk]), session_data(topic, **overrides)
+    )
+    assert response.status_code == 200
+    assert message in page(response)
+    assert TrainingSession.objects.count() == 0
+
+
+def test_session_create_duplicate_slot(client_for, admin_user, program, topic):
+    TrainingSessionFactory(program=program, date=datetime.date(2025, 8, 6))
+    response = client_for(admin_user).post(
+        reverse("programs:session_create", args=[program.pk]), session_data(topic)
+    )
+    assert "This program already has a session on this date at this start time." in page(response)
+    assert TrainingSession.objects.count() == 1
+
+
+def test_session_create_refuses_topic_of_other_program(
+    client_for, admin_user, program, other_program
+):
+    foreign_topic = ProgramTopicFactory(program=other_program)
+    response = client_for(admin_user).post(
+        reverse("programs:session_create", args=[program.pk]), session_data(foreign_topic)
+    )
+    assert "Select a valid choice" in page(response)
+    assert TrainingSession.objects.count() == 0
+
+
+@pytest.mark.parametrize("trainer", ["other_trainer", "staff"])
+def test_session_create_refuses_trainer_not_of_program_partner(
+    client_for, admin_user, program, topic, trainer_user, other_trainer_user, staff_user, trainer
+):
+    chosen = other_trainer_user if trainer == "other_trainer" else staff_user
+    response = client_for(admin_user).post(
+        reverse("programs:session_create", args=[program.pk]), session_data(topic, [chosen])
+    )
+    assert "Select a valid choice" in page(response)
+    assert TrainingSession.objects.count() == 0
+
+
+def test_session_form_offers_only_program_trainers(
+    client_for, admin_user, program, trainer_user, other_trainer_user
+):
+    html = page(client_for(admin_user).get(reverse("programs:session_create", args=[program.pk])))
+    assert str(trainer_user) in html
+    assert str(other_trainer_user) not in html
+
+
+def test_session_create_refused_for_cancelled_program(client_for, admin_user, program, topic):
+    program.status = Program.Status.CANCELLED
+    program.save()
+    response = client_for(admin_user).post(
+        reverse("programs:session_create", args=[program.pk]), session_data(topic)
+    )
+    assert response.status_code == 302
+    assert response.url == program.get_absolute_url()
+    assert TrainingSession.objects.count() == 0
+
+
+@pytest.mark.parametrize(("who", "expected"), MANAGER_TABLE)
+def test_session_update_access(client_for, users, session, who, expected):
+    response = client_for(users.get(who)).get(reverse("programs:session_update", args=[session.pk]))
+    assert_answer(response, expected)
+
+
+def test_session_update_saves(client_for, staff_user, session, topic):
+    response = client_for(staff_user).post(
+        reverse("programs:session_update", args=[session.pk]),
+        session_data(topic, date="2025-08-05", start_time="09:00", end_time="11:30"),
+        follow=True,
+    )
+    assert "The session was saved." in page(response)
+    session.refresh_from_db()
+    assert session.start_time == datetime.time(9, 0)
+    assert session.end_time == datetime.time(11, 30)
+    assert list(session.trainers.all()) == []
+
+
+def test_session_update_keeps_its_own_slot(client_for, staff_user, session, topic):
+    response = client_for(staff_user).post(
+        reverse("programs:session_update", args=[session.pk]),
+        session_data(topic, date="2025-08-05", location="Bengkel"),
+    )
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.location == "Bengkel"
+
+
+def test_session_update_duplicate_slot(client_for, staff_user, session, topic):
+    TrainingSessionFactory(program=session.program, date=datetime.date(2025, 8, 6))
+    response = client_for(staff_user).post(
+        reverse("programs:session_update", args=[session.pk]), session_data(topic)
+    )
+    assert "This program already has a session on this date at this start time." in page(response)
+    session.refresh_from_db()
+    assert session.date == datetime.date(2025, 8, 5)
+
+
+def test_session_update_end_before_start(client_for, staff_user, session, topic):
+    response = client_for(staff_user).post(
+        reverse("programs:session_update", args=[session.pk]),
+        session_data(topic, start_time="13:00", end_time="10:00"),
+    )
+    assert "The end time must be after the start time." in page(response)
+    session.refresh_from_db()
+    assert session.start_time == datetime.time(8, 0)
+
+
+def test_session_update_refused_for_cancelled_session(client_for, staff_user, session, topic):
+    session.status = TrainingSession.Status.CANCELLED
+    session.cancel_reason = "Hujan"
+    session.cancelled_at = timezone.now()
+    session.save()
+
+    response = client_for(staff_user).post(
+        reverse("programs:session_update", args=[session.pk]),
+        session_data(topic, start_time="10:00"),
+        follow=True,
+    )
+
+    assert response.redirect_chain[0][0] == session.get_absolute_url()
+    assert "A cancelled session cannot be edited." in page(response)
+    session.refresh_from_db()
+    assert session.start_time == datetime.time(8, 0)
+
+
+def test_session_update_trainer_of_other_partner_gets_403(client_for, trainer_user, other_session):
+    # The role check comes first: a trainer may never edit, whatever the session.
+    response = client_for(trainer_user).get(
+        reverse("programs:session_update", args=[other_session.pk])
+    )
+    assert response.status_code == 403
+
+
+# --- generate ---------------------------------------------------------------------------------
+
+
+def generate_data(topic=None, trainers=(), **overrides):
+    data = {
+        "date_from": "2025-08-04",
+        "date_to": "2025-08-08",
+        "weekdays": ["0", "1", "2", "3", "4"],
+        "start_time": "08:00",
+        "end_time": "12:00",
+        "topic": topic.pk if topic else "",
+        "trainers": [trainer.pk for trainer in trainers],
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.parametrize(("who", "expected"), MANAGER_TABLE)
+def test_session_generate_access(client_for, users, program, who, expected):
+    response = client_for(users.get(who)).get(
+        reverse("programs:session_generate", args=[program.pk])
+    )
+    assert_answer(response, expected)
+
+
+def test_session_generate_form_shows_weekdays(client_for, admin_user, program):
+    html = page(client_for(admin_user).get(reverse("programs:session_generate", args=[program.pk])))
+    for day in ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]:
+        assert day in html
+
+
+def test_session_generate_creates_series(client_for, staff_user, program, topic, trainer_user):
+    second_trainer = UserFactory(
+        facility=program.facility, role=Role.TRAINER, partner=trainer_user.partner
+    )
+    response = client_for(staff_user).post(
+        reverse("programs:session_generate", args=[program.pk]),
+        generate_data(topic, [trainer_user, second_trainer], weekdays=["0", "2", "4"]),
+        follow=True,
+    )
+    assert "3 sessions created." in page(response)
+    sessions = TrainingSession.objects.filter(program=program).order_by("date")
+    assert [s.date.day for s in sessions] == [4, 6, 8]
+    assert all(s.topic == topic for s in sessions)
+    assert all(set(s.trainers.all()) == {trainer_user, second_trainer} for s in sessions)
+
+
+def test_session_generate_skips_taken_days(client_for, staff_user, program, topic):
+    TrainingSessionFactory(program=program, date=datetime.date(2025, 8, 5))
+    response = client_for(staff_user).post(
+        reverse("programs:session_generate", args=[program.pk]), generate_data(topic), follow=True
+    )
+    assert response.redirect_chain[0][0] == program.get_absolute_url()
+    assert "4 sessions created. 1 day skipped: it already has a session at this time." in page(
+        response
+    )
+    assert TrainingSession.objects.filter(program=program).count() == 5
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"weekdays": []}, "Choose at least one weekday."),
+        ({"weekdays": ["5", "6"]}, "No day in this range falls on the chosen weekdays."),
+        (
+            {"start_time": "12:00", "end_time": "09:00"},
+            "The end time must be after the start time.",
+        ),
+        ({"date_to": "2025-08-20"}, "Choose a date within the program"),
+        ({"date_from": "2025-08-07", "date_to": "2025-08-05"}, "must not be before its start"),
+        ({"date_from": "", "start_time": ""}, "This field is required."),
+        ({"weekdays": ["9"]}, "Select a valid choice"),
+    ],
+)
+def test_session_generate_bad_input(client_for, admin_user, program, overrides, message):
+    response = client_for(admin_user).post(
+        reverse("programs:session_generate", args=[program.pk]), generate_data(**overrides)
+    )
+    assert response.status_code == 200
+    assert message in page(response)
+    assert TrainingSession.objects.count() == 0
+
+
+def test_session_generate_refuses_when_every_day_is_taken(client_for, admin_user, program):
+    for day in range(4, 9):
+        TrainingSessionFactory(program=program, date=datetime.date(2025, 8, day))
+    response = client_for(admin_user).post(
+        reverse("programs:session_generate", args=[program.pk]), generate_data()
+    )
+    assert "Every chosen day already has a session at this time" in page(response)
+    assert TrainingSession.objects.count() == 5
+
+
+def test_session_generate_refuses_more_than_100(client_for, admin_user, facility):
+    program = ProgramFactory(
+        facility=facility,
+        start_date=datetime.date(2025, 1, 1),
+        end_date=datetime.date(2025, 12, 31),
+    )
+    response = client_for(admin_user).post(
+        reverse("programs:session_generate", args=[program.pk]),
+        generate_data(date_from="2025-01-01", date_to="2025-06-30"),
+    )
+    assert "This would create 129 sessions; at most 100 can be generated at once." in page(response)
+    assert TrainingSession.objects.count() == 0
+
+
+def test_session_generate_refuses_trainer_of_other_partner(
+    client_for, admin_user, program, trainer_user, other_trainer_user
+):
+    response = client_for(admin_user).post(
+        reverse("programs:session_generate", args=[program.pk]),
+        generate_data(trainers=[other_trainer_user]),
+    )
+    assert "Select a valid choice" in page(response)
+    assert TrainingSession.objects.count() == 0
+
+
+def test_session_generate_post_only_by_managers(client_for, viewer_user, program):
+    response = client_for(viewer_user).post(
+        reverse("programs:session_generate", args=[program.pk]), generate_data()
+    )
+    assert response.status_code == 403
+    assert TrainingSession.objects.count() == 0
+
+
+# --- cancel -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [(None, "login"), ("viewer", 403), ("trainer", 403), ("outsider", 404), ("staff", 302)],
+)
+def test_session_cancel_access(client_for, users, session, who, expected):
+    response = client_for(users.get(who)).post(
+        reverse("programs:session_cancel", args=[session.pk]), {"reason": "Listrik padam"}
+    )
+    assert_answer(response, expected)
+    session.refresh_from_db()
+    assert session.is_cancelled == (expected == 302)
+
+
+def test_session_cancel_get_not_allowed(client_for, admin_user, session):
+    response = client_for(admin_user).get(reverse("programs:session_cancel", args=[session.pk]))
+    assert response.status_code == 405
+
+
+def test_session_cancel_records_reason_and_who(client_for, staff_user, session):
+    response = client_for(staff_user).post(
+        reverse("programs:session_cancel", args=[session.pk]),
+        {"reason": "Aula dipakai untuk kunjungan"},
+        follow=True,
+    )
+    assert "The session was cancelled." in page(response)
+    session.refresh_from_db()
+    assert session.status == TrainingSession.Status.CANCELLED
+    assert session.cancel_reason == "Aula dipakai untuk kunjungan"
+    assert session.cancelled_by == staff_user
+    assert session.cancelled_at is not None
+
+
+@pytest.mark.parametrize(
+    ("reason", "message"),
+    [
+        ("", "Give a reason for cancelling the session."),
+        ("   ", "Give a reason for cancelling the session."),
+        ("x" * 1001, "Ensure this value has at most 1000 characters"),
+    ],
+)
+def test_session_cancel_bad_reason(client_for, staff_user, session, reason, message):
+    response = client_for(staff_user).post(
+        reverse("programs:session_cancel", args=[session.pk]), {"reason": reason}, follow=True
+    )
+    assert message in page(response)
+    session.refresh_from_db()
+    assert session.status == TrainingSession.Status.SCHEDULED
+    assert session.cancel_reason == ""
+
+
+def test_session_cancel_twice_changes_nothing(client_for, staff_user, admin_user, session):
+    client_for(admin_user).post(
+        reverse("programs:session_cancel", args=[session.pk]), {"reason": "Hujan deras"}
+    )
+    response = client_for(staff_user).post(
+        reverse("programs:session_cancel", args=[session.pk]), {"reason": "Lain"}, follow=True
+    )
+    assert "This session was already cancelled." in page(response)
+    session.refresh_from_db()
+    assert session.cancel_reason == "Hujan deras"
+    assert session.cancelled_by == admin_user
