@@ -1,0 +1,139 @@
+import datetime
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from inmates.models import Inmate
+from lapas_training import demo
+from lapas_training.models import Role, User
+from programs.models import Program, ProgramPartner, TrainingSession
+
+pytestmark = pytest.mark.django_db
+
+
+def seed_demo():
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def row_counts():
+    """Rows of every table Django knows, history and many-to-many tables included."""
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models(include_auto_created=True)
+    }
+
+
+def test_seed_demo_twice_keeps_every_row_count():
+    seed_demo()
+    first = row_counts()
+    seed_demo()
+    assert row_counts() == first
+    assert first["inmates.HistoricalInmate"] == first["inmates.Inmate"] == 33
+    assert first["programs.HistoricalEnrollment"] == first["programs.Enrollment"] == 38
+
+
+def test_seed_demo_tells_the_kasongan_story():
+    seed_demo()
+    program = Program.objects.get(title=demo.STONES_TITLE)
+    assert program.facility.unit_code == "LPN.KSG"
+    assert program.facility.head_name == "Yurdani"
+    assert len(program.facility.head_nip) == 18
+    assert (program.start_date, program.end_date) == (
+        datetime.date(2025, 8, 4),
+        datetime.date(2025, 8, 8),
+    )
+    assert program.location == "Aula Utama"
+    assert program.enrollments.filter(status="active").count() == 20
+    assert {link.partner.name: link.role for link in program.program_partners.all()} == {
+        "BLK Kota Palangka Raya": ProgramPartner.Role.LEAD,
+        "LPK Multi Karya": ProgramPartner.Role.CO_TRAINER,
+        "UMKM Marajaki Kreatif": ProgramPartner.Role.MARKET,
+    }
+    sessions = list(program.sessions.order_by("date").prefetch_related("trainers"))
+    assert [s.date.weekday() for s in sessions] == [0, 1, 2, 3, 4]
+    assert {(s.start_time, s.end_time) for s in sessions} == {
+        (datetime.time(8, 0), datetime.time(12, 0))
+    }
+    assert all(s.topic_id and len(s.trainers.all()) == 1 for s in sessions)
+    assert program.total_jp == 25
+
+
+def test_seed_demo_links_each_trainer_to_a_partner():
+    seed_demo()
+    trainers = {
+        user.username: (user.partner.name, user.facility.unit_code)
+        for user in User.objects.filter(role=Role.TRAINER).select_related("partner", "facility")
+    }
+    assert trainers == {
+        "trainer.blk": ("BLK Kota Palangka Raya", "LPN.KSG"),
+        "trainer.lpk": ("LPK Multi Karya", "LPN.KSG"),
+        "trainer.umkm": ("UMKM Marajaki Kreatif", "LPN.KSG"),
+        "trainer.pbn": ("BLK Kabupaten Kotawaringin Barat", "RTN.PBN"),
+    }
+
+
+def test_seed_demo_prints_the_accounts_and_url():
+    output = seed_demo()
+    for account in demo.ACCOUNTS:
+        assert account.username in output
+    assert demo.DEMO_PASSWORD in output
+    assert "http://127.0.0.1:8000/" in output
+
+
+def test_seed_demo_admin_dashboard_shows_today_and_expiring_agreement(client):
+    seed_demo()
+    assert client.login(username="admin", password=demo.DEMO_PASSWORD)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert "No sessions today." not in page
+    assert demo.SEWING_TITLE in page
+    # The UMKM agreement ends in 30 days; no other partner is flagged.
+    assert "UMKM Marajaki Kreatif" in page
+    assert "BLK Kota Palangka Raya" not in page
+
+
+def test_seed_demo_trainer_dashboard_shows_only_their_partner(client):
+    seed_demo()
+    assert client.login(username="trainer.blk", password=demo.DEMO_PASSWORD)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert demo.SEWING_TITLE not in page
+    assert client.login(username="trainer.lpk", password=demo.DEMO_PASSWORD)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert demo.SEWING_TITLE in page
+
+
+def test_seed_demo_keeps_what_a_demo_user_changed():
+    seed_demo()
+    inmate = Inmate.objects.get(registration_number="B.I-101/2025")
+    inmate.block = "Blok Isolasi"
+    inmate.save()
+    user = User.objects.get(username="admin")
+    user.set_password("my-own-password-1")
+    user.save()
+    seed_demo()
+    inmate.refresh_from_db()
+    user.refresh_from_db()
+    assert inmate.block == "Blok Isolasi"
+    assert inmate.history.count() == 2
+    assert user.check_password("my-own-password-1")
+
+
+def test_seed_demo_moves_the_running_program_with_today():
+    today = timezone.localdate()
+    demo.seed(today=today)
+    later = today + datetime.timedelta(days=9)
+    demo.seed(today=later)
+    program = Program.objects.get(title=demo.SEWING_TITLE)
+    dates = list(program.sessions.values_list("date", flat=True))
+    assert program.start_date == later - datetime.timedelta(days=7)
+    assert min(dates) >= program.start_date
+    assert later in dates
+    assert len(dates) == len(demo.weekdays(program.start_date, program.end_date, include=later))
+    assert TrainingSession.trainers.through.objects.filter(
+        trainingsession__program=program
+    ).count() == len(dates)
