@@ -353,7 +353,7 @@ def _accounts(facilities, partners):
             "facility": facilities.get(account.facility),
             "partner": partners.get(account.partner),
             "is_active": True,
-            "is_staff": superuser,
+            "is_staff": superuser or account.role == Role.ADMIN,
             "is_superuser": superuser,
         }
         # An account that already exists keeps its password: a rerun must not undo a change.

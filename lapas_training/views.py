@@ -120,6 +120,11 @@ class UserFormMixin(UserScopeMixin):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "facility": self.request.scope.facility}
 
+    def form_valid(self, form):
+        # Facility admins also work in the Django admin (scoped there to their facility).
+        form.instance.is_staff = form.instance.role == Role.ADMIN
+        return super().form_valid(form)
+
 
 class UserCreateView(UserFormMixin, CreateView):
     form_class = UserCreateForm
