@@ -245,6 +245,15 @@ class Program(models.Model):
         return reverse("programs:program_detail", args=[self.pk])
 
     @property
+    def accepts_enrolment(self):
+        """Draft and active programs take participants; completed and cancelled ones do not."""
+        return self.status in {self.Status.DRAFT, self.Status.ACTIVE}
+
+    @property
+    def is_cancelled(self):
+        return self.status == self.Status.CANCELLED
+
+    @property
     def total_jp(self):
         """Sum of the topics' JP (one query unless topics were prefetched)."""
         if "topics" in getattr(self, "_prefetched_objects_cache", {}):

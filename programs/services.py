@@ -16,7 +16,6 @@ from programs.models import Enrollment, Program, TrainingSession
 MAX_GENERATED_SESSIONS = 100
 
 # Programs that take no new participants.
-CLOSED_PROGRAM_STATUSES = frozenset({Program.Status.CANCELLED, Program.Status.COMPLETED})
 
 
 @transaction.atomic
@@ -87,7 +86,7 @@ def enroll_inmates(*, program, inmates, by, enrolled_on):
     """
     # The lock makes check-then-insert safe when two officers enrol into the same program.
     program = Program.objects.select_for_update().get(pk=program.pk)
-    if program.status in CLOSED_PROGRAM_STATUSES:
+    if not program.accepts_enrolment:
         raise ValidationError(_("A cancelled or completed program takes no new participants."))
     if any(inmate.facility_id != program.facility_id for inmate in inmates):
         raise ValidationError(_("Only inmates of the program's facility can be enrolled."))

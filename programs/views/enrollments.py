@@ -10,7 +10,7 @@ from inmates.models import Inmate
 from lapas_training.access import MANAGERS, role_required
 from programs.forms.enrollments import InmatePickForm, WithdrawForm
 from programs.models import Enrollment, Program
-from programs.services import CLOSED_PROGRAM_STATUSES, enroll_inmates, enrollment_warnings
+from programs.services import enroll_inmates, enrollment_warnings
 
 
 @role_required(MANAGERS)
@@ -22,7 +22,7 @@ def enroll(request, pk):
     """
     scope = request.scope
     program = get_object_or_404(Program.objects.in_scope(scope), pk=pk)
-    if program.status in CLOSED_PROGRAM_STATUSES:
+    if not program.accepts_enrolment:
         messages.error(request, _("A cancelled or completed program takes no new participants."))
         return redirect(program)
     in_custody = Inmate.objects.in_scope(scope).filter(status=Inmate.Status.ACTIVE)

@@ -126,7 +126,7 @@ class SessionCreateView(SessionFormMixin, CreateView):
         return _("The session was added.")
 
     def refusal(self):
-        if self.program.status == Program.Status.CANCELLED:
+        if self.program.is_cancelled:
             messages.error(self.request, _("A cancelled program takes no new sessions."))
             return redirect(self.program)
         return None
@@ -163,7 +163,7 @@ class SessionUpdateView(SessionFormMixin, UpdateView):
 def session_generate(request, pk):
     """A series of sessions of one program from a date range, weekdays and a time slot."""
     program = get_object_or_404(Program.objects.in_scope(request.scope), pk=pk)
-    if program.status == Program.Status.CANCELLED:
+    if program.is_cancelled:
         messages.error(request, _("A cancelled program takes no new sessions."))
         return redirect(program)
     form = SessionGenerateForm(request.POST if request.method == "POST" else None, program=program)
