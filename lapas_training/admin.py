@@ -136,7 +136,9 @@ class AccountRulesMixin(RoleFieldsMixin):
         facility, partner = cleaned.get("facility"), cleaned.get("partner")
         is_superuser = cleaned.get("is_superuser", self.instance.is_superuser)
         if "facility" in self.fields and facility is None and not is_superuser:
-            self.add_error("facility", _("Every account except a superuser's has a facility."))
+            self.add_error(
+                "facility", _("Choose a facility: every account except a superuser's needs one.")
+            )
         if partner is not None and facility is not None and partner.facility_id != facility.pk:
             self.add_error("partner", _("The partner must belong to the account's facility."))
         return cleaned

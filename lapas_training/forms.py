@@ -20,7 +20,10 @@ class RoleFieldsMixin:
         if role == Role.TRAINER and partner is None:
             self.add_error("partner", _("A trainer must belong to a partner."))
         if role and role != Role.TRAINER and partner is not None:
-            self.add_error("partner", _("Only trainers belong to a partner."))
+            self.add_error(
+                "partner",
+                _("Only a trainer account belongs to a partner; leave the partner empty."),
+            )
         return cleaned
 
 

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-nip_validator = RegexValidator(r"^\d{18}$", _("An NIP has exactly 18 digits."))
+nip_validator = RegexValidator(r"^\d{18}$", _("Enter an NIP of exactly 18 digits."))
 
 
 class Facility(models.Model):

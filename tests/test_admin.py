@@ -401,7 +401,7 @@ def test_admin_user_add_without_facility_is_a_form_error(client_for, superuser):
         {"username": "baru", "usable_password": "false", "role": "staff", "facility": ""},
     )
     assert response.status_code == 200
-    assert "Every account except a superuser" in response.content.decode()
+    assert "Choose a facility: every account except a superuser" in response.content.decode()
     assert not User.objects.filter(username="baru").exists()
 
 

@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('city', models.CharField(help_text='Printed as the place of issue.', max_length=100, verbose_name='city')),
                 ('address', models.TextField(blank=True, verbose_name='address')),
                 ('head_name', models.CharField(blank=True, max_length=200, verbose_name='head of facility')),
-                ('head_nip', models.CharField(blank=True, max_length=18, validators=[django.core.validators.RegexValidator('^\\d{18}$', 'An NIP has exactly 18 digits.')], verbose_name="head's NIP")),
+                ('head_nip', models.CharField(blank=True, max_length=18, validators=[django.core.validators.RegexValidator('^\\d{18}$', 'Enter an NIP of exactly 18 digits.')], verbose_name="head's NIP")),
             ],
             options={
                 'verbose_name': 'facility',

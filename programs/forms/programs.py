@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from programs.forms.partners import DateInput
 from programs.models import (
@@ -64,7 +65,11 @@ class ProgramForm(forms.ModelForm):
             enrolled = self.instance.enrollments.active().count()
             if capacity < enrolled:
                 raise forms.ValidationError(
-                    _("%(count)s inmates are already enrolled; the capacity cannot be lower."),
+                    ngettext(
+                        "%(count)s inmate is already enrolled; the capacity cannot be lower.",
+                        "%(count)s inmates are already enrolled; the capacity cannot be lower.",
+                        enrolled,
+                    ),
                     params={"count": enrolled},
                 )
         return capacity

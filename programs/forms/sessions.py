@@ -113,7 +113,7 @@ class SessionGenerateForm(ProgramSlotMixin, forms.Form):
     date_from = forms.DateField(label=_("From date"), widget=DATE_WIDGET)
     date_to = forms.DateField(label=_("To date"), widget=DATE_WIDGET)
     weekdays = forms.TypedMultipleChoiceField(
-        label=_("Weekdays"),
+        label=_("Days of the week"),
         choices=WEEKDAYS,
         coerce=int,
         widget=forms.CheckboxSelectMultiple,

@@ -68,7 +68,10 @@ def test_user_create_trainer_with_partner(client_for, admin_user, facility, part
     ("changes", "message"),
     [
         ({"partner": ""}, "A trainer must belong to a partner."),
-        ({"role": Role.STAFF}, "Only trainers belong to a partner."),
+        (
+            {"role": Role.STAFF},
+            "Only a trainer account belongs to a partner; leave the partner empty.",
+        ),
         ({"password2": "something-else-2025"}, "didn’t match"),
         ({"username": "admin"}, "A user with that username already exists."),
         ({"username": ""}, "This field is required."),

@@ -299,7 +299,7 @@ def test_partner_create_same_name_in_other_facility_allowed(
         ({"name": "x" * 201}, "Ensure this value has at most 200 characters"),
         ({"name": "blk kota palangka raya"}, "This facility already has a partner with this name."),
         ({"email": "not-an-email"}, "Enter a valid email address."),
-        ({"head_nip": "1234"}, "An NIP has exactly 18 digits."),
+        ({"head_nip": "1234"}, "Enter an NIP of exactly 18 digits."),
     ],
 )
 def test_partner_create_bad_input_shows_error_and_saves_nothing(
