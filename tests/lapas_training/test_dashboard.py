@@ -1,6 +1,13 @@
+import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from tests.factories import TrainingSessionFactory
+from tests.factories import (
+    EnrollmentFactory,
+    PartnerAgreementFactory,
+    ProgramFactory,
+    TrainingSessionFactory,
+)
 
 
 def test_dashboard_anonymous_redirects_to_login(client):
@@ -24,3 +31,22 @@ def test_dashboard_trainer_sees_only_partner_program(
     page = response.content.decode()
     assert program.title in page
     assert other_program.title not in page
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_dashboard_query_count_is_fixed(
+    client_for, admin_user, facility, rows, django_assert_num_queries
+):
+    for program in ProgramFactory.create_batch(rows, facility=facility):
+        EnrollmentFactory(program=program)
+        TrainingSessionFactory(program=program, date=timezone.localdate())
+        PartnerAgreementFactory(partner__facility=facility, valid_to=timezone.localdate())
+    client = client_for(admin_user)
+    # session, user, facility (scope), active programs with counts, sessions of the week,
+    # participant count, partners with expiring agreements
+    with django_assert_num_queries(7):
+        response = client.get(reverse("dashboard"))
+    assert len(response.context["active_programs"]) == rows
+    assert len(response.context["todays_sessions"]) == min(rows, 20)
+    assert response.context["participant_count"] == rows
+    assert len(response.context["expiring_partners"]) == rows
