@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 system-deps:
-	@scripts/system-deps.sh
+	@PYTHON=$(PYTHON) scripts/system-deps.sh
 
 run: system-deps $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py migrate --noinput

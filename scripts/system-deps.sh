@@ -8,6 +8,10 @@ set -euo pipefail
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core gettext "$@")
 
 missing=()
+# Debian's own Python keeps venv (with ensurepip) in a separate package.
+if ! "${PYTHON:-python3}" -c "import ensurepip, venv" 2>/dev/null; then
+  missing+=(python3-venv)
+fi
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
