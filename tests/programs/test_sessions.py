@@ -14,19 +14,7 @@ from tests.factories import (
     TrainingSessionFactory,
     UserFactory,
 )
-
-
-def assert_answer(response, expected):
-    """`expected` is a status code, or "login" for the redirect an anonymous user gets."""
-    if expected == "login":
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("login"))
-    else:
-        assert response.status_code == expected
-
-
-def page(response):
-    return response.content.decode()
+from tests.helpers import assert_answer, page
 
 
 @pytest.fixture
