@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from inmates.models import Inmate
+from inmates.photos import sanitize_image
 
 
 class DateInput(forms.DateInput):
@@ -15,7 +16,19 @@ class DateInput(forms.DateInput):
 
 
 class InmateForm(forms.ModelForm):
-    """The minimum personal data the training needs (UU 27/2022): no NIK, no offence."""
+    """The minimum personal data the training needs (UU 27/2022): no NIK, no offence.
+
+    The photo is not a model field of the form: `clean_photo` turns the upload into sanitized
+    `(full, thumbnail)` files and the view stores them (see `InmateFormMixin.form_valid`).
+    """
+
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP. Location and other hidden data in the file are removed."),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    remove_photo = forms.BooleanField(label=_("Remove the current photo"), required=False)
 
     class Meta:
         model = Inmate
@@ -39,6 +52,12 @@ class InmateForm(forms.ModelForm):
     def __init__(self, *args, facility, **kwargs):
         super().__init__(*args, **kwargs)
         self.facility = facility
+        if not self.instance.photo:
+            del self.fields["remove_photo"]
+
+    def clean_photo(self):
+        upload = self.cleaned_data["photo"]
+        return sanitize_image(upload) if upload else None
 
     def clean_registration_number(self):
         number = self.cleaned_data["registration_number"]

@@ -47,6 +47,12 @@ class Inmate(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
     )
+    # Written only by `inmates.photos.sanitize_image` (re-encoded, random names) and served only
+    # by `inmates.views.inmate_photo`: MEDIA_ROOT/private is never public.
+    photo = models.ImageField(_("photo"), upload_to="private/inmates/", blank=True)
+    photo_thumbnail = models.ImageField(
+        _("photo thumbnail"), upload_to="private/inmates/", blank=True
+    )
 
     objects = InmateQuerySet.as_manager()
     history = HistoricalRecords()

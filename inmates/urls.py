@@ -9,4 +9,11 @@ urlpatterns = [
     path("new/", views.InmateCreateView.as_view(), name="inmate_create"),
     path("<int:pk>/", views.InmateDetailView.as_view(), name="inmate_detail"),
     path("<int:pk>/edit/", views.InmateUpdateView.as_view(), name="inmate_update"),
+    path("<int:pk>/photo/", views.inmate_photo, name="inmate_photo"),
+    path(
+        "<int:pk>/photo/thumbnail/",
+        views.inmate_photo,
+        {"thumbnail": True},
+        name="inmate_photo_thumbnail",
+    ),
 ]

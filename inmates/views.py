@@ -1,13 +1,17 @@
 from django.contrib import messages
-from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, Exists, OuterRef
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from inmates.forms import InmateFilterForm, InmateForm
 from inmates.models import Inmate
-from lapas_training.access import MANAGERS, READERS, RoleRequiredMixin
+from lapas_training.access import ALL_ROLES, MANAGERS, READERS, RoleRequiredMixin, role_required
+from programs.models import Enrollment, Program
 
 # How many of an inmate's recorded changes the detail page lists, newest first.
 HISTORY_LIMIT = 20
@@ -74,8 +78,9 @@ def inmate_changes(inmate):
         if previous is not None:
             for change in record.diff_against(previous, foreign_keys_are_objs=False).changes:
                 field = fields.get(change.field)
-                # The facility is the scope of the page, not data an officer edits here.
-                if field is None or field.name == "facility":
+                # The facility is the scope of the page, not data an officer edits here; the
+                # thumbnail always changes with the photo.
+                if field is None or field.name in ("facility", "photo_thumbnail"):
                     continue
                 diffs.append(
                     {
@@ -93,6 +98,9 @@ def inmate_changes(inmate):
 
 def _display(field, value):
     """A stored value as the user reads it: choice labels rather than codes."""
+    # A photo's file name is random and means nothing to the reader.
+    if isinstance(field, models.FileField):
+        return _("a photo") if value else ""
     if field.choices:
         return dict(field.flatchoices).get(value, value)
     return value
@@ -111,17 +119,31 @@ class InmateFormMixin(RoleRequiredMixin):
         return {**super().get_form_kwargs(), "facility": self.request.scope.facility}
 
     def form_valid(self, form):
-        form.instance.facility = self.request.scope.facility
+        inmate = form.instance
+        inmate.facility = self.request.scope.facility
+        old_names = inmate.photo.name, inmate.photo_thumbnail.name
+        old_files = set(old_names) - {""}
+        if form.cleaned_data["photo"]:
+            full, thumbnail = form.cleaned_data["photo"]
+            inmate.photo.save(full.name, full, save=False)
+            inmate.photo_thumbnail.save(thumbnail.name, thumbnail, save=False)
+        elif form.cleaned_data.get("remove_photo"):
+            inmate.photo = inmate.photo_thumbnail = ""
+        new_files = {inmate.photo.name, inmate.photo_thumbnail.name} - {""}
         try:
             with transaction.atomic():
                 response = super().form_valid(form)
         except IntegrityError:
             # Another officer saved the same number between our check and this save.
+            _delete_files(new_files - old_files)
+            inmate.photo.name, inmate.photo_thumbnail.name = old_names
             form.add_error(
                 "registration_number",
                 _("This registration number is already used in this facility."),
             )
             return self.form_invalid(form)
+        # Only once the row points at the new files: a failed save keeps the old photo whole.
+        _delete_files(old_files - new_files)
         messages.success(self.request, self.success_message % {"name": self.object.full_name})
         return response
 
@@ -134,3 +156,40 @@ class InmateCreateView(InmateFormMixin, CreateView):
 class InmateUpdateView(InmateFormMixin, UpdateView):
     extra_context = {"title": gettext_lazy("Edit inmate")}
     success_message = gettext_lazy("The changes to %(name)s were saved.")
+
+
+def _delete_files(names):
+    storage = Inmate._meta.get_field("photo").storage
+    for name in names:
+        storage.delete(name)
+
+
+def photo_inmates(scope):
+    """Inmates whose photo `scope` may see: the facility's for readers, and for a trainer only
+    those enrolled (in any status) in a program their partner is attached to."""
+    inmates = Inmate.objects.in_scope(scope)
+    if scope.is_trainer:
+        taught = Enrollment.objects.filter(
+            inmate=OuterRef("pk"), program__in=Program.objects.in_scope(scope)
+        )
+        inmates = inmates.filter(Exists(taught))
+    return inmates
+
+
+@require_safe
+@role_required(ALL_ROLES)
+def inmate_photo(request, pk, thumbnail=False):
+    """The inmate's portrait (or its thumbnail) to those allowed to see it; 404 for others."""
+    inmate = get_object_or_404(photo_inmates(request.scope), pk=pk)
+    photo = inmate.photo_thumbnail if thumbnail else inmate.photo
+    if not photo:
+        raise Http404
+    try:
+        response = FileResponse(photo.open("rb"), content_type="image/jpeg")
+    except FileNotFoundError:
+        # The row outlived its file (a restore without MEDIA_ROOT): no photo, not an error page.
+        raise Http404 from None
+    # A portrait is personal data: the browser may keep it briefly, shared caches never.
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -169,6 +169,11 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 # Partners whose agreement ends within this many days are flagged on the dashboard.
 AGREEMENT_EXPIRY_WARNING_DAYS = int(os.environ.get("AGREEMENT_EXPIRY_WARNING_DAYS", "60"))
 
+# Inmate portraits: larger uploads are refused before Pillow reads them, and images whose header
+# claims more pixels are refused before they are decoded (a small file can claim gigapixels).
+PHOTO_MAX_UPLOAD_BYTES = int(os.environ.get("PHOTO_MAX_UPLOAD_BYTES", str(8 * 1024 * 1024)))
+PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", "40000000"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -322,6 +322,7 @@ def test_inmate_create_form_asks_only_the_minimum(client_for, admin_user, facili
         "admission_date",
         "expected_release_date",
         "status",
+        "photo",
     ]
     assert 'name="facility"' not in response.content.decode()
 

@@ -1,0 +1,108 @@
+"""Inmate portraits: an upload is decoded under limits and re-encoded before anything is stored.
+
+Only fresh pixels reach the disk, so nothing the uploader smuggled in survives: no EXIF (GPS,
+camera serial), no ICC profile, no comment, no bytes appended after the image (a PNG that is
+also an HTML page), no original file name. Files are stored under MEDIA_ROOT/private, which the
+web server must never serve; `inmates.views.inmate_photo` serves them after an access check.
+"""
+
+import io
+import secrets
+import warnings
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+
+# Pillow's plugin names; `Image.open` tries only these, so no other parser sees the bytes.
+ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
+FULL_SIZE = 1600
+THUMBNAIL_SIZE = 160
+JPEG_QUALITY = 85
+
+# What Pillow raises on hostile or broken files: truncated data (OSError), malformed headers
+# (SyntaxError, ValueError, EOFError), and its own bomb guards.
+DECODE_ERRORS = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    Image.DecompressionBombError,
+    Image.DecompressionBombWarning,
+)
+
+
+def sanitize_image(uploaded_file):
+    """Check an uploaded portrait and return `(full, thumbnail)` JPEG ContentFiles.
+
+    Raises ValidationError when the file is too large, not a JPEG, PNG or WebP, has too many
+    pixels, or cannot be decoded. The returned files have random names; the original bytes are
+    never kept.
+    """
+    # The size is known before a byte is read: refuse early, whatever the file claims to be.
+    if uploaded_file.size > settings.PHOTO_MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            _("The photo is too large; the limit is %(limit)s.")
+            % {"limit": filesizeformat(settings.PHOTO_MAX_UPLOAD_BYTES)},
+            code="too_large",
+        )
+    image = _decode(uploaded_file)
+    return _encode(image, FULL_SIZE), _encode(image, THUMBNAIL_SIZE)
+
+
+def _decode(uploaded_file):
+    """The uploaded image's pixels, upright and flattened to RGB, after the format and pixel checks."""
+    not_an_image = ValidationError(
+        _("Upload a JPEG, PNG or WebP photo; this file is not one or is damaged."),
+        code="invalid_image",
+    )
+    too_many_pixels = ValidationError(
+        _("The photo has too many pixels; the limit is %(limit)s megapixels.")
+        % {"limit": settings.PHOTO_MAX_PIXELS // 1_000_000},
+        code="too_many_pixels",
+    )
+    uploaded_file.seek(0)
+    # A few KB of PNG can claim 100 megapixels and need gigabytes once decoded. Pillow's own
+    # guard only warns below twice its global limit, so the warning is an error here; the global
+    # limit itself is left alone as other code in the process shares it.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(uploaded_file, formats=ALLOWED_FORMATS)
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise too_many_pixels from None
+        except DECODE_ERRORS:
+            raise not_an_image from None
+        # The header gave the size; the pixels are not decoded yet.
+        width, height = image.size
+        if width * height > settings.PHOTO_MAX_PIXELS:
+            raise too_many_pixels
+        if image.format not in ALLOWED_FORMATS:
+            raise not_an_image
+        try:
+            image.load()
+            return _flatten(ImageOps.exif_transpose(image))
+        except DECODE_ERRORS:
+            raise not_an_image from None
+
+
+def _flatten(image):
+    """A new RGB image of the pixels: transparency becomes white, nothing of `image.info` stays."""
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    source = image.convert("RGBA") if has_alpha else image.convert("RGB")
+    flat = Image.new("RGB", source.size, "white")
+    flat.paste(source, mask=source.getchannel("A") if has_alpha else None)
+    return flat
+
+
+def _encode(image, long_side):
+    """`image` shrunk to at most `long_side` px, re-encoded as a JPEG with a random name."""
+    resized = image.copy()
+    resized.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
+    # Only quality and optimize are passed: no exif, icc_profile or comment can be written.
+    buffer = io.BytesIO()
+    resized.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+    return ContentFile(buffer.getvalue(), name=secrets.token_urlsafe(16) + ".jpg")
