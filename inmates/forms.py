@@ -86,6 +86,53 @@ class InmateForm(forms.ModelForm):
                 "expected_release_date",
                 _("The expected release date cannot be before the admission date."),
             )
+        if cleaned.get("status") == Inmate.Status.ACTIVE:
+            # Back in custody (a departure recorded by mistake): a departure kept on an inmate
+            # in custody would break the departure constraint. History keeps the old values.
+            self.instance.departed_on = None
+            self.instance.transfer_destination = ""
+        return cleaned
+
+
+class DepartureForm(forms.Form):
+    """A release or a transfer of one inmate; `inmates.services.record_departure` applies it."""
+
+    kind = forms.ChoiceField(
+        label=_("Departure"),
+        choices=[
+            (Inmate.Status.RELEASED, _("Released")),
+            (Inmate.Status.TRANSFERRED, _("Transferred")),
+        ],
+        initial=Inmate.Status.RELEASED,
+        widget=forms.RadioSelect,
+    )
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    destination = forms.CharField(
+        label=_("Transferred to"),
+        required=False,
+        max_length=Inmate._meta.get_field("transfer_destination").max_length,
+        help_text=_("The receiving facility. Only for a transfer."),
+    )
+
+    def __init__(self, *args, inmate, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inmate = inmate
+        self.fields["date"].initial = timezone.localdate
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        admission = self.inmate.admission_date
+        if admission and date < admission:
+            raise forms.ValidationError(_("The date cannot be before the admission date."))
+        return date
+
+    def clean(self):
+        cleaned = super().clean()
+        destination = cleaned.get("destination", "").strip()
+        if cleaned.get("kind") == Inmate.Status.TRANSFERRED and not destination:
+            self.add_error("destination", _("Enter the facility the inmate is transferred to."))
         return cleaned
 
 

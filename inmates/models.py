@@ -47,6 +47,10 @@ class Inmate(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
     )
+    # Set by `inmates.services.record_departure`; the destination is free text because the
+    # receiving facility need not use this install.
+    departed_on = models.DateField(_("departed on"), null=True, blank=True)
+    transfer_destination = models.CharField(_("transferred to"), max_length=200, blank=True)
     # Written only by `inmates.photos.sanitize_image` (re-encoded, random names) and served only
     # by `inmates.views.inmate_photo`: MEDIA_ROOT/private is never public.
     photo = models.ImageField(_("photo"), upload_to="private/inmates/", blank=True)
@@ -69,6 +73,16 @@ class Inmate(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["active", "released", "transferred"]),
                 name="inmates_inmate_status_valid",
+            ),
+            # In custody means no departure; a destination only for a transfer. Not the other
+            # way round: inmates marked released or transferred before departures were
+            # recorded (and by the edit form) have no date, and the migration must accept them.
+            # `record_departure` always sets both.
+            models.CheckConstraint(
+                condition=Q(status="active", departed_on__isnull=True, transfer_destination="")
+                | Q(status="released", transfer_destination="")
+                | Q(status="transferred"),
+                name="inmates_inmate_departure_consistent",
             ),
             models.CheckConstraint(
                 condition=Q(gender__in=["L", "P"]), name="inmates_inmate_gender_valid"

@@ -1,15 +1,17 @@
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Exists, OuterRef
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
-from inmates.forms import InmateFilterForm, InmateForm
+from inmates.forms import DepartureForm, InmateFilterForm, InmateForm
 from inmates.models import Inmate
+from inmates.services import record_departure
 from lapas_training.access import ALL_ROLES, MANAGERS, READERS, RoleRequiredMixin, role_required
 from programs.models import Enrollment, Program
 
@@ -156,6 +158,43 @@ class InmateCreateView(InmateFormMixin, CreateView):
 class InmateUpdateView(InmateFormMixin, UpdateView):
     extra_context = {"title": gettext_lazy("Edit inmate")}
     success_message = gettext_lazy("The changes to %(name)s were saved.")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(MANAGERS)
+def inmate_departure(request, pk):
+    """Record that an inmate was released or transferred, which ends their active enrolments."""
+    inmate = get_object_or_404(Inmate.objects.in_scope(request.scope), pk=pk)
+    if inmate.status != Inmate.Status.ACTIVE:
+        messages.info(request, _("%(name)s is no longer in custody.") % {"name": inmate.full_name})
+        return redirect(inmate)
+    posted = request.method == "POST"
+    form = DepartureForm(request.POST if posted else None, inmate=inmate)
+    if posted and form.is_valid():
+        data = form.cleaned_data
+        try:
+            closed = record_departure(
+                inmate=inmate,
+                kind=data["kind"],
+                date=data["date"],
+                destination=data["destination"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            # Another officer recorded the departure after this page checked.
+            messages.error(request, " ".join(error.messages))
+            return redirect(inmate)
+        messages.success(
+            request,
+            ngettext(
+                "The departure of %(name)s was recorded; %(count)d enrolment was closed.",
+                "The departure of %(name)s was recorded; %(count)d enrolments were closed.",
+                closed,
+            )
+            % {"name": inmate.full_name, "count": closed},
+        )
+        return redirect(inmate)
+    return render(request, "inmates/inmate_departure.html", {"inmate": inmate, "form": form})
 
 
 def _delete_files(names):

@@ -435,6 +435,17 @@ class EnrollmentQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=Enrollment.Status.ACTIVE)
 
+    def listed_on(self, date):
+        """Enrolments whose participant belongs on the list of a session held on `date`.
+
+        Enrolled by then and either still active or ended after that day: a participant who
+        left (withdrew, was released or transferred) on a date is listed for earlier sessions
+        only.
+        """
+        return self.filter(
+            Q(status=Enrollment.Status.ACTIVE) | Q(ended_on__gt=date), enrolled_on__lte=date
+        )
+
 
 class Enrollment(models.Model):
     """An inmate's participation in a program."""
