@@ -5,12 +5,20 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from lapas_training.models import Facility
+from programs.models import Enrollment, Program
 
 
 class InmateQuerySet(models.QuerySet):
     def in_scope(self, scope):
-        """Inmates of the scope's facility. Trainers never list inmates; they see participants."""
-        return self.filter(facility=scope.facility)
+        """Inmates of the scope's facility; for a trainer only the participants of their programs
+        (enrolled in any status in a program their partner is attached to)."""
+        qs = self.filter(facility=scope.facility)
+        if scope.is_trainer:
+            taught = Enrollment.objects.filter(
+                inmate=models.OuterRef("pk"), program__in=Program.objects.in_scope(scope)
+            )
+            qs = qs.filter(models.Exists(taught))
+        return qs
 
     def search(self, text):
         text = (text or "").strip()

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +13,6 @@ from inmates.forms import DepartureForm, InmateFilterForm, InmateForm
 from inmates.models import Inmate
 from inmates.services import record_departure
 from lapas_training.access import ALL_ROLES, MANAGERS, READERS, RoleRequiredMixin, role_required
-from programs.models import Enrollment, Program
 
 # How many of an inmate's recorded changes the detail page lists, newest first.
 HISTORY_LIMIT = 20
@@ -203,23 +202,11 @@ def _delete_files(names):
         storage.delete(name)
 
 
-def photo_inmates(scope):
-    """Inmates whose photo `scope` may see: the facility's for readers, and for a trainer only
-    those enrolled (in any status) in a program their partner is attached to."""
-    inmates = Inmate.objects.in_scope(scope)
-    if scope.is_trainer:
-        taught = Enrollment.objects.filter(
-            inmate=OuterRef("pk"), program__in=Program.objects.in_scope(scope)
-        )
-        inmates = inmates.filter(Exists(taught))
-    return inmates
-
-
 @require_safe
 @role_required(ALL_ROLES)
 def inmate_photo(request, pk, thumbnail=False):
     """The inmate's portrait (or its thumbnail) to those allowed to see it; 404 for others."""
-    inmate = get_object_or_404(photo_inmates(request.scope), pk=pk)
+    inmate = get_object_or_404(Inmate.objects.in_scope(request.scope), pk=pk)
     photo = inmate.photo_thumbnail if thumbnail else inmate.photo
     if not photo:
         raise Http404
