@@ -60,7 +60,7 @@ class Inmate(models.Model):
     departed_on = models.DateField(_("departed on"), null=True, blank=True)
     transfer_destination = models.CharField(_("transferred to"), max_length=200, blank=True)
     # Written only by `inmates.photos.sanitize_image` (re-encoded, random names) and served only
-    # by `inmates.views.inmate_photo`: MEDIA_ROOT/private is never public.
+    # by `inmates.views.inmates.inmate_photo`: MEDIA_ROOT/private is never public.
     photo = models.ImageField(_("photo"), upload_to="private/inmates/", blank=True)
     photo_thumbnail = models.ImageField(
         _("photo thumbnail"), upload_to="private/inmates/", blank=True

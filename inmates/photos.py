@@ -3,7 +3,7 @@
 Only fresh pixels reach the disk, so nothing the uploader smuggled in survives: no EXIF (GPS,
 camera serial), no ICC profile, no comment, no bytes appended after the image (a PNG that is
 also an HTML page), no original file name. Files are stored under MEDIA_ROOT/private, which the
-web server must never serve; `inmates.views.inmate_photo` serves them after an access check.
+web server must never serve; `inmates.views.inmates.inmate_photo` serves them after an access check.
 """
 
 import io

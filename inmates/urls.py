@@ -1,15 +1,20 @@
 from django.urls import path
 
-from inmates import views
+from inmates.views import exports, imports
+from inmates.views import inmates as views
 
 app_name = "inmates"
 
 urlpatterns = [
     path("", views.InmateListView.as_view(), name="inmate_list"),
     path("new/", views.InmateCreateView.as_view(), name="inmate_create"),
+    path("import/", imports.inmate_import, name="inmate_import"),
+    path("import/template.<str:fmt>", imports.inmate_import_template, name="inmate_import_template"),
+    path("export.<str:fmt>", exports.inmate_export, name="inmate_export"),
     path("<int:pk>/", views.InmateDetailView.as_view(), name="inmate_detail"),
     path("<int:pk>/edit/", views.InmateUpdateView.as_view(), name="inmate_update"),
     path("<int:pk>/departure/", views.inmate_departure, name="inmate_departure"),
+    path("<int:pk>/history.<str:fmt>", exports.inmate_history_export, name="inmate_history_export"),
     path("<int:pk>/photo/", views.inmate_photo, name="inmate_photo"),
     path(
         "<int:pk>/photo/thumbnail/",
