@@ -9,7 +9,9 @@ urlpatterns = [
     path("", views.InmateListView.as_view(), name="inmate_list"),
     path("new/", views.InmateCreateView.as_view(), name="inmate_create"),
     path("import/", imports.inmate_import, name="inmate_import"),
-    path("import/template.<str:fmt>", imports.inmate_import_template, name="inmate_import_template"),
+    path(
+        "import/template.<str:fmt>", imports.inmate_import_template, name="inmate_import_template"
+    ),
     path("export.<str:fmt>", exports.inmate_export, name="inmate_export"),
     path("<int:pk>/", views.InmateDetailView.as_view(), name="inmate_detail"),
     path("<int:pk>/edit/", views.InmateUpdateView.as_view(), name="inmate_update"),

@@ -11,5 +11,6 @@ class _Placeholder(View):
 def _placeholder(request, *args, **kwargs):
     raise Http404
 
+
 inmate_export = _placeholder
 inmate_history_export = _placeholder

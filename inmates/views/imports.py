@@ -11,5 +11,6 @@ class _Placeholder(View):
 def _placeholder(request, *args, **kwargs):
     raise Http404
 
+
 inmate_import = _placeholder
 inmate_import_template = _placeholder
