@@ -256,3 +256,21 @@ def test_inmate_edit_back_to_custody_clears_departure(client_for, admin_user, fa
     assert response.status_code == 302
     inmate.refresh_from_db()
     assert (inmate.status, inmate.departed_on, inmate.transfer_destination) == ("active", None, "")
+
+
+def test_transferred_inmate_history_stays_readable_at_old_facility(
+    client_for, staff_user, viewer_user, inmate, program
+):
+    EnrollmentFactory(program=program, inmate=inmate)
+    record_departure(
+        inmate=inmate,
+        kind=Inmate.Status.TRANSFERRED,
+        date=DEPARTED,
+        destination="Lapas Kelas IIA Palangka Raya",
+        by=staff_user,
+    )
+    page = client_for(viewer_user).get(reverse(DETAIL, args=[inmate.pk])).content.decode()
+    assert "Transferred to Lapas Kelas IIA Palangka Raya on 6 August 2025" in page
+    assert program.title in page
+    program_page = client_for(viewer_user).get(program.get_absolute_url()).content.decode()
+    assert inmate.full_name in program_page
