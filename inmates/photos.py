@@ -13,6 +13,7 @@ import warnings
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
@@ -106,3 +107,19 @@ def _encode(image, long_side):
     buffer = io.BytesIO()
     resized.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True)
     return ContentFile(buffer.getvalue(), name=secrets.token_urlsafe(16) + ".jpg")
+
+
+def photo_response(field_file):
+    """Serve a stored photo (an ImageField's file) after the caller checked access; 404 if none."""
+    if not field_file:
+        raise Http404
+    try:
+        response = FileResponse(field_file.open("rb"), content_type="image/jpeg")
+    except FileNotFoundError:
+        # The row outlived its file (a restore without MEDIA_ROOT): no photo, not an error page.
+        raise Http404 from None
+    # Photos show inmates, which is personal data: the browser may keep one briefly, shared
+    # caches never.
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -5,9 +5,11 @@ from programs.models import (
     Enrollment,
     Partner,
     PartnerAgreement,
+    ProductPhoto,
     Program,
     ProgramPartner,
     ProgramTopic,
+    SessionPhoto,
     TrainingSession,
 )
 
@@ -99,3 +101,33 @@ class EnrollmentAdmin(ScopedHistoryAdmin):
     search_fields = ("inmate__full_name", "inmate__registration_number", "program__title")
     autocomplete_fields = ("program", "inmate", "enrolled_by")
     date_hierarchy = "enrolled_on"
+
+
+class PhotoAdmin(FacilityScopedAdmin):
+    """Photos are listed here only: uploads go through the session and program pages, which
+    strip metadata (inmates.photos.sanitize_image) and remove the files on delete."""
+
+    list_display = ("__str__", "caption", "uploaded_by", "uploaded_at")
+    search_fields = ("caption",)
+    date_hierarchy = "uploaded_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SessionPhoto)
+class SessionPhotoAdmin(PhotoAdmin):
+    facility_path = "session__program__facility"
+    list_select_related = ("session__program", "uploaded_by")
+
+
+@admin.register(ProductPhoto)
+class ProductPhotoAdmin(PhotoAdmin):
+    facility_path = "program__facility"
+    list_select_related = ("program", "uploaded_by")

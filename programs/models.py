@@ -521,3 +521,94 @@ class Enrollment(models.Model):
 
     def get_absolute_url(self):
         return self.program.get_absolute_url()
+
+
+# Photos are documentation of what happened, not history: a manager may delete one, and its files
+# go with it. Written only by `inmates.photos.sanitize_image` (re-encoded, random names) and
+# served only by `programs.views.photos` after an access check: MEDIA_ROOT/private is never public.
+
+
+class SessionPhotoQuerySet(models.QuerySet):
+    def in_scope(self, scope):
+        """Photos of the sessions the scope may see."""
+        return self.filter(session__in=TrainingSession.objects.in_scope(scope))
+
+
+class SessionPhoto(models.Model):
+    """A documentation photo of a session, with a caption."""
+
+    session = models.ForeignKey(
+        TrainingSession, verbose_name=_("session"), on_delete=models.PROTECT, related_name="photos"
+    )
+    image = models.ImageField(_("photo"), upload_to="private/sessions/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="private/sessions/")
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    objects = SessionPhotoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("session photo")
+        verbose_name_plural = _("session photos")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.caption or _("Photo of %(session)s") % {"session": self.session}
+
+    def get_absolute_url(self):
+        return reverse("programs:session_photo", args=[self.pk])
+
+
+class ProductPhotoQuerySet(models.QuerySet):
+    def in_scope(self, scope):
+        """Photos of the programs the scope may see."""
+        return self.filter(program__in=Program.objects.in_scope(scope))
+
+
+class ProductPhoto(models.Model):
+    """A photo of a product made in a program (hasil karya), optionally by one participant."""
+
+    program = models.ForeignKey(
+        Program,
+        verbose_name=_("program"),
+        on_delete=models.PROTECT,
+        related_name="product_photos",
+    )
+    enrollment = models.ForeignKey(
+        Enrollment,
+        verbose_name=_("made by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="product_photos",
+        help_text=_("The participant who made it, if one did."),
+    )
+    image = models.ImageField(_("photo"), upload_to="private/products/")
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="private/products/")
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    objects = ProductPhotoQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("product photo")
+        verbose_name_plural = _("product photos")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.caption or _("Product of %(program)s") % {"program": self.program}
+
+    def get_absolute_url(self):
+        return reverse("programs:product_photo", args=[self.pk])

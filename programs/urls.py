@@ -1,6 +1,6 @@
 from django.urls import path
 
-from programs.views import enrollments, partners, programs, sessions
+from programs.views import enrollments, partners, photos, programs, sessions
 
 app_name = "programs"
 
@@ -54,5 +54,32 @@ urlpatterns = [
         "enrollments/<int:pk>/withdraw/",
         enrollments.enrollment_withdraw,
         name="enrollment_withdraw",
+    ),
+    # Session documentation and product photos (hasil karya)
+    path("sessions/<int:pk>/photos/add/", photos.session_photo_add, name="session_photo_add"),
+    path("session-photos/<int:pk>/", photos.session_photo, name="session_photo"),
+    path(
+        "session-photos/<int:pk>/thumbnail/",
+        photos.session_photo,
+        {"thumbnail": True},
+        name="session_photo_thumbnail",
+    ),
+    path(
+        "session-photos/<int:pk>/delete/",
+        photos.session_photo_delete,
+        name="session_photo_delete",
+    ),
+    path("programs/<int:pk>/products/add/", photos.product_photo_add, name="product_photo_add"),
+    path("product-photos/<int:pk>/", photos.product_photo, name="product_photo"),
+    path(
+        "product-photos/<int:pk>/thumbnail/",
+        photos.product_photo,
+        {"thumbnail": True},
+        name="product_photo_thumbnail",
+    ),
+    path(
+        "product-photos/<int:pk>/delete/",
+        photos.product_photo_delete,
+        name="product_photo_delete",
     ),
 ]

@@ -467,3 +467,11 @@ def test_admin_facility_staff_filters_show_only_own_values(
     assert "Blok Mawar" in page
     assert "Blok Rahasia" not in page
     assert other_facility.name not in page
+
+
+@pytest.mark.parametrize("model", ["programs.sessionphoto", "programs.productphoto"])
+def test_admin_photos_are_listed_but_not_added_or_changed_there(client_for, superuser, model):
+    # Uploads must pass through sanitize_image on the session and program pages.
+    client = client_for(superuser)
+    assert client.get(admin_url(model, "changelist")).status_code == 200
+    assert client.get(admin_url(model, "add")).status_code == 403

@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -11,6 +10,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from inmates.forms import DepartureForm, InmateFilterForm, InmateForm
 from inmates.models import Inmate
+from inmates.photos import photo_response
 from inmates.services import record_departure
 from lapas_training.access import ALL_ROLES, MANAGERS, READERS, RoleRequiredMixin, role_required
 
@@ -218,15 +218,4 @@ def _delete_files(names):
 def inmate_photo(request, pk, thumbnail=False):
     """The inmate's portrait (or its thumbnail) to those allowed to see it; 404 for others."""
     inmate = get_object_or_404(Inmate.objects.in_scope(request.scope), pk=pk)
-    photo = inmate.photo_thumbnail if thumbnail else inmate.photo
-    if not photo:
-        raise Http404
-    try:
-        response = FileResponse(photo.open("rb"), content_type="image/jpeg")
-    except FileNotFoundError:
-        # The row outlived its file (a restore without MEDIA_ROOT): no photo, not an error page.
-        raise Http404 from None
-    # A portrait is personal data: the browser may keep it briefly, shared caches never.
-    response["Cache-Control"] = "private, max-age=300"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return photo_response(inmate.photo_thumbnail if thumbnail else inmate.photo)

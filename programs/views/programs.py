@@ -10,10 +10,12 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from lapas_training.access import ALL_ROLES, MANAGERS, RoleRequiredMixin, role_required
 from lapas_training.models import User
+from programs.forms.photos import ProductPhotoForm, photo_participants
 from programs.forms.programs import ProgramFilterForm, ProgramForm, ProgramPartnerForm, TopicFormSet
 from programs.models import (
     Enrollment,
     Partner,
+    ProductPhoto,
     Program,
     ProgramPartner,
     TrainingSession,
@@ -91,6 +93,9 @@ class ProgramDetailView(RoleRequiredMixin, DetailView):
             partner_links(),
             Prefetch("sessions", queryset=sessions),
             Prefetch("enrollments", queryset=enrollments),
+            Prefetch(
+                "product_photos", queryset=ProductPhoto.objects.select_related("enrollment__inmate")
+            ),
         )
 
     def get_context_data(self, **kwargs):
@@ -98,6 +103,12 @@ class ProgramDetailView(RoleRequiredMixin, DetailView):
         can_manage = self.request.user.can_manage
         if can_manage and "partner_form" not in kwargs:
             kwargs["partner_form"] = ProgramPartnerForm(program=program)
+        # Any trainer who sees the program teaches for it, so may photograph its products.
+        can_upload = can_manage or self.request.scope.is_trainer
+        if can_upload and "product_photo_form" not in kwargs:
+            kwargs["product_photo_form"] = ProductPhotoForm(
+                enrollments=photo_participants(program, self.request.scope)
+            )
         enrollments = program.enrollments.all()
         return super().get_context_data(
             can_manage=can_manage,
@@ -111,6 +122,7 @@ class ProgramDetailView(RoleRequiredMixin, DetailView):
             sessions=program.sessions.all(),
             enrollments=enrollments,
             seats_taken=sum(1 for e in enrollments if e.status == Enrollment.Status.ACTIVE),
+            product_photos=program.product_photos.all(),
             **kwargs,
         )
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from lapas_training.access import ALL_ROLES, MANAGERS, RoleRequiredMixin, role_required
+from programs.forms.photos import SessionPhotoForm
 from programs.forms.sessions import (
     SLOT_TAKEN,
     SessionCancelForm,
@@ -71,11 +72,15 @@ class SessionDetailView(RoleRequiredMixin, DetailView):
         return (
             TrainingSession.objects.in_scope(self.request.scope)
             .select_related("program", "topic", "cancelled_by")
-            .prefetch_related("trainers")
+            .prefetch_related("trainers", "photos")
         )
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
+        # Any trainer who sees the session teaches for its program, so may photograph it.
+        can_upload = self.request.user.can_manage or self.request.scope.is_trainer
+        if can_upload and "session_photo_form" not in kwargs:
+            kwargs["session_photo_form"] = SessionPhotoForm()
+        context = super().get_context_data(session_photos=self.object.photos.all(), **kwargs)
         if self.request.user.can_manage and not self.object.is_cancelled:
             context["cancel_form"] = SessionCancelForm()
         return context

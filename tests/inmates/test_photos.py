@@ -2,7 +2,6 @@ import io
 
 import pytest
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
@@ -11,28 +10,20 @@ from inmates.photos import sanitize_image
 from programs.models import Enrollment
 from tests.factories import EnrollmentFactory
 from tests.helpers import assert_answer, page
+from tests.images import (
+    NOT_AN_IMAGE,
+    TOO_MANY_PIXELS,
+    assert_clean_jpeg,
+    image_bytes,
+    media_files,
+    stored,
+    truncated_jpeg,
+    upload,
+)
 
 UPDATE = "inmates:inmate_update"
 PHOTO = "inmates:inmate_photo"
 THUMBNAIL = "inmates:inmate_photo_thumbnail"
-
-NOT_AN_IMAGE = "Upload a JPEG, PNG or WebP photo; this file is not one or is damaged."
-TOO_MANY_PIXELS = "The photo has too many pixels; the limit is 40 megapixels."
-
-
-def image_bytes(fmt="PNG", size=(40, 30), mode="RGB", **params):
-    buffer = io.BytesIO()
-    Image.new(mode, size, "white" if mode != "1" else 0).save(buffer, fmt, **params)
-    return buffer.getvalue()
-
-
-def upload(data, name="photo.png", content_type="image/png"):
-    return SimpleUploadedFile(name, data, content_type=content_type)
-
-
-def media_files():
-    root = settings.MEDIA_ROOT
-    return sorted(path for path in root.rglob("*") if path.is_file()) if root.exists() else []
 
 
 def form_data(inmate, **overrides):
@@ -52,12 +43,6 @@ def post_photo(client, inmate, photo, **overrides):
     )
 
 
-def stored(field):
-    with field.open("rb") as file:
-        data = file.read()
-    return data, Image.open(io.BytesIO(data))
-
-
 @pytest.fixture
 def inmate_with_photo(inmate):
     full, thumbnail = sanitize_image(upload(image_bytes(size=(400, 300))))
@@ -68,13 +53,6 @@ def inmate_with_photo(inmate):
 
 
 # Refused uploads ---------------------------------------------------------------------------
-
-
-def truncated_jpeg():
-    buffer = io.BytesIO()
-    Image.effect_noise((300, 300), 80).convert("RGB").save(buffer, "JPEG", quality=95)
-    data = buffer.getvalue()
-    return data[: len(data) // 2]
 
 
 @pytest.mark.parametrize(
@@ -136,14 +114,6 @@ def test_photo_upload_bomb_leaves_pillow_limit_alone(client_for, admin_user, inm
 
 
 # Stored uploads ----------------------------------------------------------------------------
-
-
-def assert_clean_jpeg(image):
-    assert image.format == "JPEG"
-    assert "exif" not in image.info
-    assert "comment" not in image.info
-    assert "icc_profile" not in image.info
-    assert not image.getexif()
 
 
 def test_photo_upload_png_with_html_appended_is_reencoded(client_for, admin_user, inmate):

@@ -587,8 +587,9 @@ def test_program_detail_query_count_is_fixed(
     client = client_for(admin_user)
     # 1 session, 2 user, 3 user's facility (scope), 4 the program, 5 topics, 6 partners with the
     # partner, 7 sessions with topic, 8 their trainers, 9 enrolments with the inmate,
-    # 10 the choices of the "attach partner" form.
-    with django_assert_num_queries(10):
+    # 10 the choices of the "attach partner" form, 11 product photos with the participant,
+    # 12 the participants offered by the product photo form.
+    with django_assert_num_queries(12):
         response = client.get(program.get_absolute_url())
     assert f"{rows} of 20 seats taken" in response.content.decode()
 
