@@ -8,7 +8,7 @@ PORT ?= 8000
 # Tests run with production-like settings (DEBUG off), which need a key.
 TEST_ENV := SECRET_KEY=test-only-secret-key DEBUG=0
 
-.PHONY: run test lint format migrations-check messages messages-check pytest system-deps clean
+.PHONY: run test lint format migrations-check messages messages-compile messages-check pytest bench system-deps clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is required"; exit 1; }
@@ -40,7 +40,7 @@ migrations-check: $(VENV)/.installed
 
 # Regenerate the catalogues after changing UI strings, then translate and `make messages-compile`.
 messages: $(VENV)/.installed
-	DEBUG=1 $(PY) manage.py makemessages --locale id --ignore '.venv/*' --no-obsolete --no-location
+	DEBUG=1 $(PY) manage.py makemessages --locale id --ignore '.venv/*' --ignore 'tests/*' --no-obsolete --no-location
 	DEBUG=1 $(PY) manage.py makemessages --locale id --domain djangojs --ignore '.venv/*' --ignore 'staticfiles/*' --no-location
 
 messages-compile: $(VENV)/.installed
@@ -52,6 +52,13 @@ messages-check:
 
 pytest: $(VENV)/.installed
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+
+# Benchmarks print figures; they are not tests. Runs against DATABASE_URL (default: a scratch
+# SQLite database that is migrated first).
+BENCH_DB ?= sqlite:////tmp/lapas-bench.sqlite3
+bench: $(VENV)/.installed
+	DEBUG=1 DATABASE_URL=$(BENCH_DB) $(PY) manage.py migrate --noinput -v 0
+	DEBUG=1 DATABASE_URL=$(BENCH_DB) $(PY) scripts/bench_import.py 10000
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,7 +1,10 @@
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from inmates.imports import check_size, read_file
 from inmates.models import Inmate
 from inmates.photos import sanitize_image
 
@@ -163,3 +166,35 @@ class InmateFilterForm(forms.Form):
         if data.get("block"):
             queryset = queryset.filter(block=data["block"])
         return queryset
+
+
+class InmateImportForm(forms.Form):
+    """Step 1 of an import: the uploaded register, read and checked by `inmates.imports`.
+
+    Once valid, `parsed` holds its rows (a ParsedFile) and `content` its bytes, which the view
+    keeps for the confirm step. A file refused whole is this field's error.
+    """
+
+    file = forms.FileField(
+        label=_("Register file"),
+        widget=forms.FileInput(
+            attrs={
+                "accept": ".csv,.xlsx,text/csv,"
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "CSV (UTF-8) or Excel (XLSX), at most %(size)s and %(rows)s rows."
+        ) % {"size": filesizeformat(settings.IMPORT_MAX_BYTES), "rows": settings.IMPORT_MAX_ROWS}
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        # Refused on the declared size before a byte is read into memory.
+        check_size(upload.size)
+        self.content = upload.read()
+        self.parsed = read_file(self.content)
+        return upload
