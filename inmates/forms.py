@@ -44,7 +44,6 @@ class InmateForm(forms.ModelForm):
             "room",
             "admission_date",
             "expected_release_date",
-            "status",
         ]
         widgets = {
             "birth_date": DateInput(),
@@ -89,11 +88,6 @@ class InmateForm(forms.ModelForm):
                 "expected_release_date",
                 _("The expected release date cannot be before the admission date."),
             )
-        if cleaned.get("status") == Inmate.Status.ACTIVE:
-            # Back in custody (a departure recorded by mistake): a departure kept on an inmate
-            # in custody would break the departure constraint. History keeps the old values.
-            self.instance.departed_on = None
-            self.instance.transfer_destination = ""
         return cleaned
 
 

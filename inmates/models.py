@@ -82,14 +82,14 @@ class Inmate(models.Model):
                 condition=Q(status__in=["active", "released", "transferred"]),
                 name="inmates_inmate_status_valid",
             ),
-            # In custody means no departure; a destination only for a transfer. Not the other
-            # way round: inmates marked released or transferred before departures were
-            # recorded (and by the edit form) have no date, and the migration must accept them.
-            # `record_departure` always sets both.
+            # In custody means no departure; a release has its date; a transfer its date and
+            # destination. Only `record_departure` changes the status.
             models.CheckConstraint(
                 condition=Q(status="active", departed_on__isnull=True, transfer_destination="")
-                | Q(status="released", transfer_destination="")
-                | Q(status="transferred"),
+                | Q(status="released", departed_on__isnull=False, transfer_destination="")
+                | (
+                    Q(status="transferred", departed_on__isnull=False) & ~Q(transfer_destination="")
+                ),
                 name="inmates_inmate_departure_consistent",
             ),
             models.CheckConstraint(

@@ -114,6 +114,14 @@ class InmateFactory(DjangoModelFactory):
     full_name = factory.Faker("name", locale="id_ID")
     gender = Inmate.Gender.MALE
     block = "Blok A"
+    status = Inmate.Status.ACTIVE
+    # A departed inmate has a departure date, and a transferred one a destination (constraint).
+    departed_on = factory.LazyAttribute(
+        lambda o: None if o.status == Inmate.Status.ACTIVE else datetime.date(2025, 8, 6)
+    )
+    transfer_destination = factory.LazyAttribute(
+        lambda o: "Lapas Kelas IIA Palangka Raya" if o.status == Inmate.Status.TRANSFERRED else ""
+    )
 
 
 class EnrollmentFactory(DjangoModelFactory):

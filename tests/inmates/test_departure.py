@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -239,23 +239,36 @@ def test_record_departure_refuses_inmate_not_in_custody(admin_user, facility):
     assert inmate.status == Inmate.Status.RELEASED
 
 
-def test_inmate_edit_back_to_custody_clears_departure(client_for, admin_user, facility):
-    inmate = InmateFactory(
-        facility=facility,
-        status="transferred",
-        departed_on=DEPARTED,
-        transfer_destination="Lapas Sampit",
-    )
+def test_inmate_edit_keeps_a_recorded_departure(client_for, admin_user, facility):
+    inmate = InmateFactory(facility=facility, status="transferred", departed_on=DEPARTED)
     data = {
         "registration_number": inmate.registration_number,
-        "full_name": inmate.full_name,
+        "full_name": "Nama Diperbaiki",
         "gender": "L",
         "status": "active",
     }
     response = client_for(admin_user).post(reverse("inmates:inmate_update", args=[inmate.pk]), data)
     assert response.status_code == 302
     inmate.refresh_from_db()
-    assert (inmate.status, inmate.departed_on, inmate.transfer_destination) == ("active", None, "")
+    assert (inmate.full_name, inmate.status, inmate.departed_on) == (
+        "Nama Diperbaiki",
+        "transferred",
+        DEPARTED,
+    )
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"status": "released"},
+        {"status": "transferred", "departed_on": DEPARTED},
+    ],
+    ids=["release without date", "transfer without destination"],
+)
+def test_inmate_departure_constraint_requires_date_and_destination(facility, fields):
+    inmate = InmateFactory(facility=facility)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Inmate.objects.filter(pk=inmate.pk).update(**fields)
 
 
 def test_transferred_inmate_history_stays_readable_at_old_facility(

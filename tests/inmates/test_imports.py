@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from inmates.imports import read_file
 from inmates.models import Inmate
@@ -170,7 +171,7 @@ def test_import_confirm_with_new_error_imports_nothing(client_for, admin_user, f
     token = response.context["token"]
     assert token
     # Meanwhile another officer records the release.
-    Inmate.objects.filter(pk=inmate.pk).update(status="released")
+    Inmate.objects.filter(pk=inmate.pk).update(status="released", departed_on=timezone.localdate())
     before = counts()
 
     response = confirm(client, token)
