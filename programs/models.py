@@ -528,20 +528,18 @@ class Enrollment(models.Model):
 # served only by `programs.views.photos` after an access check: MEDIA_ROOT/private is never public.
 
 
-class SessionPhotoQuerySet(models.QuerySet):
-    def in_scope(self, scope):
-        """Photos of the sessions the scope may see."""
-        return self.filter(session__in=TrainingSession.objects.in_scope(scope))
+def photo_path(instance, filename):
+    # Under MEDIA_ROOT/private, which is never served directly; the views check access.
+    return f"private/{instance.upload_folder}/{filename}"
 
 
-class SessionPhoto(models.Model):
-    """A documentation photo of a session, with a caption."""
+class Photo(models.Model):
+    """A sanitised photo and its thumbnail (see inmates.photos.sanitize_image), with a caption."""
 
-    session = models.ForeignKey(
-        TrainingSession, verbose_name=_("session"), on_delete=models.PROTECT, related_name="photos"
-    )
-    image = models.ImageField(_("photo"), upload_to="private/sessions/")
-    thumbnail = models.ImageField(_("thumbnail"), upload_to="private/sessions/")
+    upload_folder = ""
+
+    image = models.ImageField(_("photo"), upload_to=photo_path)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=photo_path)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -551,12 +549,31 @@ class SessionPhoto(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "pk"]
+
+
+class SessionPhotoQuerySet(models.QuerySet):
+    def in_scope(self, scope):
+        """Photos of the sessions the scope may see."""
+        return self.filter(session__in=TrainingSession.objects.in_scope(scope))
+
+
+class SessionPhoto(Photo):
+    """A documentation photo of a session."""
+
+    upload_folder = "sessions"
+
+    session = models.ForeignKey(
+        TrainingSession, verbose_name=_("session"), on_delete=models.PROTECT, related_name="photos"
+    )
+
     objects = SessionPhotoQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Photo.Meta):
         verbose_name = _("session photo")
         verbose_name_plural = _("session photos")
-        ordering = ["uploaded_at", "pk"]
 
     def __str__(self):
         return self.caption or _("Photo of %(session)s") % {"session": self.session}
@@ -571,8 +588,10 @@ class ProductPhotoQuerySet(models.QuerySet):
         return self.filter(program__in=Program.objects.in_scope(scope))
 
 
-class ProductPhoto(models.Model):
+class ProductPhoto(Photo):
     """A photo of a product made in a program (hasil karya), optionally by one participant."""
+
+    upload_folder = "products"
 
     program = models.ForeignKey(
         Program,
@@ -589,23 +608,12 @@ class ProductPhoto(models.Model):
         related_name="product_photos",
         help_text=_("The participant who made it, if one did."),
     )
-    image = models.ImageField(_("photo"), upload_to="private/products/")
-    thumbnail = models.ImageField(_("thumbnail"), upload_to="private/products/")
-    caption = models.CharField(_("caption"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     objects = ProductPhotoQuerySet.as_manager()
 
-    class Meta:
+    class Meta(Photo.Meta):
         verbose_name = _("product photo")
         verbose_name_plural = _("product photos")
-        ordering = ["uploaded_at", "pk"]
 
     def __str__(self):
         return self.caption or _("Product of %(program)s") % {"program": self.program}
