@@ -1,7 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from inmates.imports import check_size, read_file
@@ -183,7 +183,10 @@ class InmateImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _(
             "CSV (UTF-8) or Excel (XLSX), at most %(size)s and %(rows)s rows."
-        ) % {"size": filesizeformat(settings.IMPORT_MAX_BYTES), "rows": settings.IMPORT_MAX_ROWS}
+        ) % {
+            "size": filesizeformat(settings.IMPORT_MAX_BYTES),
+            "rows": formats.number_format(settings.IMPORT_MAX_ROWS, force_grouping=True),
+        }
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

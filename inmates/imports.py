@@ -357,7 +357,7 @@ def _parse(rows, file_format):
         if len(parsed.rows) >= settings.IMPORT_MAX_ROWS:
             raise ValidationError(
                 _("The file has more than %(limit)s rows; split it into smaller files.")
-                % {"limit": settings.IMPORT_MAX_ROWS},
+                % {"limit": formats.number_format(settings.IMPORT_MAX_ROWS, force_grouping=True)},
                 code="too_many_rows",
             )
         row = ParsedRow(number)
@@ -703,5 +703,8 @@ def instructions():
         _("An empty cell leaves an existing inmate's value unchanged."),
         _("Formulas are not accepted: type the values."),
         _("At most %(rows)s rows and %(size)s per file.")
-        % {"rows": settings.IMPORT_MAX_ROWS, "size": filesizeformat(settings.IMPORT_MAX_BYTES)},
+        % {
+            "rows": formats.number_format(settings.IMPORT_MAX_ROWS, force_grouping=True),
+            "size": filesizeformat(settings.IMPORT_MAX_BYTES),
+        },
     ]
