@@ -20,6 +20,20 @@ class AttendanceStatus(models.TextChoices):
     RELEASED = "bebas", _("Bebas")
 
 
+# H and T count as attended; custody reasons excuse the session (it does not count at all).
+ATTENDED_STATUSES = frozenset({AttendanceStatus.PRESENT, AttendanceStatus.LATE})
+CUSTODY_STATUSES = frozenset(
+    {
+        AttendanceStatus.COURT,
+        AttendanceStatus.VISIT,
+        AttendanceStatus.CLINIC,
+        AttendanceStatus.LOCKDOWN,
+        AttendanceStatus.TRANSFER,
+        AttendanceStatus.RELEASED,
+    }
+)
+
+
 class AttendanceRecord(models.Model):
     """One participant's attendance at one session. The marking workflow comes with #4."""
 
@@ -68,3 +82,42 @@ class AttendanceRecord(models.Model):
 
     def __str__(self):
         return f"{self.enrollment.inmate} @ {self.session}: {self.status}"
+
+
+def scan_path(instance, filename):
+    # Under MEDIA_ROOT/private, never served directly; the view checks access.
+    return f"private/attendance/{filename}"
+
+
+class AttendanceSheetScan(models.Model):
+    """A scan (image or PDF) of a signed paper daftar hadir, kept as evidence with its session."""
+
+    session = models.ForeignKey(
+        "programs.TrainingSession",
+        verbose_name=_("session"),
+        on_delete=models.PROTECT,
+        related_name="sheet_scans",
+    )
+    file = models.FileField(_("file"), upload_to=scan_path)
+    content_type = models.CharField(_("content type"), max_length=50)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attendance sheet scan")
+        verbose_name_plural = _("attendance sheet scans")
+        ordering = ["uploaded_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(content_type__in=["image/jpeg", "application/pdf"]),
+                name="attendance_attendancesheetscan_content_type_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.session} ({self.uploaded_at:%Y-%m-%d})"

@@ -24,6 +24,7 @@ urlpatterns = [
     path("users/<int:pk>/edit/", views.UserUpdateView.as_view(), name="user_update"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("programs.urls")),
+    path("", include("attendance.urls")),
     path("inmates/", include("inmates.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -487,6 +487,16 @@ class Enrollment(models.Model):
     assessment_result = models.CharField(
         _("assessment result"), max_length=15, choices=Result.choices, blank=True
     )
+    pre_test_score = models.DecimalField(
+        _("pre-test score"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    post_test_score = models.DecimalField(
+        _("post-test score"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    practical_score = models.DecimalField(
+        _("practical score"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    assessment_note = models.TextField(_("assessment note"), blank=True, max_length=1000)
 
     objects = EnrollmentQuerySet.as_manager()
     history = HistoricalRecords()
@@ -513,6 +523,14 @@ class Enrollment(models.Model):
             models.CheckConstraint(
                 condition=Q(assessment_result__in=["", "kompeten", "belum_kompeten"]),
                 name="programs_enrollment_result_valid",
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{score}__isnull": True})
+                    | Q(**{f"{score}__gte": 0, f"{score}__lte": 100}),
+                    name=f"programs_enrollment_{score}_percent",
+                )
+                for score in ("pre_test_score", "post_test_score", "practical_score")
             ),
         ]
 
