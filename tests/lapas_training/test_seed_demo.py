@@ -35,7 +35,15 @@ def test_seed_demo_twice_keeps_every_row_count():
     seed_demo()
     assert row_counts() == first
     assert first["inmates.HistoricalInmate"] == first["inmates.Inmate"] == 33
-    assert first["programs.HistoricalEnrollment"] == first["programs.Enrollment"] == 38
+    assert first["programs.Enrollment"] == 38
+    # Each enrolment's creation, plus the assessment of the 20 August participants.
+    assert first["programs.HistoricalEnrollment"] == 38 + 20
+    # The August program: 20 participants over 5 days, each mark with its history row.
+    assert (
+        first["attendance.AttendanceRecord"]
+        == first["attendance.HistoricalAttendanceRecord"]
+        == 100
+    )
 
 
 def test_seed_demo_tells_the_kasongan_story():
