@@ -438,12 +438,14 @@ class EnrollmentQuerySet(models.QuerySet):
     def listed_on(self, date):
         """Enrolments whose participant belongs on the list of a session held on `date`.
 
-        Enrolled by then and either still active or ended after that day: a participant who
-        left (withdrew, was released or transferred) on a date is listed for earlier sessions
-        only.
+        Enrolled by then and either still active (or completed) or ended after that day: a
+        participant who left (withdrew, was released or transferred) on a date is listed for
+        earlier sessions only. attendance.rules.program_recap applies the same rule in Python.
         """
         return self.filter(
-            Q(status=Enrollment.Status.ACTIVE) | Q(ended_on__gt=date), enrolled_on__lte=date
+            Q(status__in=[Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED])
+            | Q(ended_on__gt=date),
+            enrolled_on__lte=date,
         )
 
 

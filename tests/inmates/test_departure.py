@@ -287,3 +287,8 @@ def test_transferred_inmate_history_stays_readable_at_old_facility(
     assert program.title in page
     program_page = client_for(viewer_user).get(program.get_absolute_url()).content.decode()
     assert inmate.full_name in program_page
+
+
+def test_enrollment_listed_on_keeps_completed_participants(program):
+    finished = EnrollmentFactory(program=program, status=Enrollment.Status.COMPLETED)
+    assert finished in Enrollment.objects.listed_on(program.end_date)
