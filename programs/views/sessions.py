@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -9,6 +10,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
+from attendance.models import AttendanceSheetScan
+from attendance.scan_forms import SheetScanForm
 from lapas_training.access import ALL_ROLES, MANAGERS, RoleRequiredMixin, role_required
 from programs.forms.photos import SessionPhotoForm
 from programs.forms.sessions import (
@@ -72,7 +75,14 @@ class SessionDetailView(RoleRequiredMixin, DetailView):
         return (
             TrainingSession.objects.in_scope(self.request.scope)
             .select_related("program", "topic", "cancelled_by")
-            .prefetch_related("trainers", "photos")
+            .prefetch_related(
+                "trainers",
+                "photos",
+                Prefetch(
+                    "sheet_scans",
+                    queryset=AttendanceSheetScan.objects.select_related("uploaded_by"),
+                ),
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -80,9 +90,15 @@ class SessionDetailView(RoleRequiredMixin, DetailView):
         can_upload = self.request.user.can_manage or self.request.scope.is_trainer
         if can_upload and "session_photo_form" not in kwargs:
             kwargs["session_photo_form"] = SessionPhotoForm()
-        context = super().get_context_data(session_photos=self.object.photos.all(), **kwargs)
+        context = super().get_context_data(
+            session_photos=self.object.photos.all(),
+            sheet_scans=self.object.sheet_scans.all(),
+            **kwargs,
+        )
         if self.request.user.can_manage and not self.object.is_cancelled:
             context["cancel_form"] = SessionCancelForm()
+            # Staff enter the marks from the paper sheet and keep its scan as evidence.
+            context["sheet_scan_form"] = SheetScanForm()
         return context
 
 

@@ -316,8 +316,8 @@ def test_session_detail_query_count_is_fixed(
         add_photo(SessionPhoto, admin_user, session=session, caption="Praktik")
     client = client_for(admin_user)
     # 1 session, 2 user, 3 user's facility (scope), 4 the session with program, topic and who
-    # cancelled it, 5 its trainers, 6 its photos.
-    with django_assert_num_queries(6):
+    # cancelled it, 5 its trainers, 6 its photos, 7 its sheet scans with who uploaded them.
+    with django_assert_num_queries(7):
         response = client.get(session.get_absolute_url())
     assert page(response).count(">Praktik</figcaption>") == photos
 
