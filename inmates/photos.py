@@ -8,7 +8,9 @@ web server must never serve; `inmates.views.inmates.inmate_photo` serves them af
 
 import io
 import secrets
+import threading
 import warnings
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,7 +18,7 @@ from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 # Pillow's plugin names; `Image.open` tries only these, so no other parser sees the bytes.
 ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
@@ -84,10 +86,31 @@ def _decode(uploaded_file):
         if image.format not in ALLOWED_FORMATS:
             raise not_an_image
         try:
-            image.load()
+            with _refusing_truncated_files():
+                image.load()
             return _flatten(ImageOps.exif_transpose(image))
         except DECODE_ERRORS:
             raise not_an_image from None
+
+
+_truncation_lock = threading.Lock()
+
+
+@contextmanager
+def _refusing_truncated_files():
+    """Make Pillow raise on a truncated file while we decode an upload.
+
+    WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on import, after which a half
+    file decodes silently with grey padding; an upload must be refused instead. The flag is
+    restored afterwards for WeasyPrint, and the lock keeps two decodes from racing on it.
+    """
+    with _truncation_lock:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
 def _flatten(image):

@@ -7,7 +7,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Min, Q
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -27,6 +27,9 @@ from programs.models import Enrollment, Partner, Program, TrainingSession
 def dashboard(request):
     """What matters today. Queries: user, facility, programs, sessions, 2 counts, partners."""
     scope = request.scope
+    if scope.is_trainer:
+        # A trainer's day is their sessions: the dashboard (and so the login) leads there.
+        return redirect("attendance:today")
     today = timezone.localdate()
     programs = Program.objects.in_scope(scope)
     active_programs = list(

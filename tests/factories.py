@@ -131,3 +131,15 @@ class EnrollmentFactory(DjangoModelFactory):
     program = factory.SubFactory(ProgramFactory)
     inmate = factory.SubFactory(InmateFactory, facility=factory.SelfAttribute("..program.facility"))
     enrolled_on = factory.LazyAttribute(lambda o: o.program.start_date)
+
+
+class AttendanceRecordFactory(DjangoModelFactory):
+    class Meta:
+        # By label: appended factories leave the imports at the top untouched.
+        model = "attendance.AttendanceRecord"
+
+    session = factory.SubFactory(TrainingSessionFactory)
+    enrollment = factory.SubFactory(
+        EnrollmentFactory, program=factory.SelfAttribute("..session.program")
+    )
+    status = "H"

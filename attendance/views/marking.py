@@ -1,16 +1,199 @@
-# Placeholder until this module is written; every name here answers 404.
-from django.http import Http404
-from django.views import View
+"""The trainer's workflow: today's sessions, and the marking page of one session."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, Func, IntegerField, OuterRef, Subquery
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from attendance.forms import CorrectionForm, MarkFormSet
+from attendance.models import AttendanceRecord
+from attendance.services import (
+    can_edit,
+    is_locked,
+    lock_date,
+    marking_refusal,
+    save_attendance,
+)
+from lapas_training.access import ALL_ROLES, role_required
+from programs.models import Enrollment, TrainingSession
+
+# "Upcoming" on the today page: the coming week, as on the dashboard.
+UPCOMING_DAYS = 7
 
 
-class _Placeholder(View):
-    def dispatch(self, request, *args, **kwargs):
-        raise Http404
+def _count(queryset):
+    """A subquery counting `queryset`'s rows, for annotate() (no GROUP BY on the outer query)."""
+    return Subquery(
+        queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"),
+        output_field=IntegerField(),
+    )
 
 
-def _placeholder(request, *args, **kwargs):
-    raise Http404
+@role_required(ALL_ROLES)
+def today(request):
+    """Today's and the coming week's sessions in scope, with how many are listed and marked.
+
+    Queries: session, user, facility (scope), the sessions with both counts.
+    """
+    day = timezone.localdate()
+    listed = Enrollment.objects.listed_on(OuterRef("date")).filter(program=OuterRef("program"))
+    sessions = list(
+        TrainingSession.objects.in_scope(request.scope)
+        .filter(date__range=(day, day + datetime.timedelta(days=UPCOMING_DAYS)))
+        .exclude(status=TrainingSession.Status.CANCELLED)
+        .select_related("program", "topic")
+        .annotate(
+            participant_count=_count(listed),
+            marked_count=_count(AttendanceRecord.objects.filter(session=OuterRef("pk"))),
+        )
+        .order_by("date", "start_time", "pk")
+    )
+    return render(
+        request,
+        "attendance/today.html",
+        {
+            "today": day,
+            "todays_sessions": [s for s in sessions if s.date == day],
+            "upcoming_sessions": [s for s in sessions if s.date > day],
+        },
+    )
 
 
-today = _placeholder
-mark = _placeholder
+def _roster(session):
+    """The enrolments listed for the session's date, by name, with only what the page shows."""
+    roster = list(
+        Enrollment.objects.listed_on(session.date)
+        .filter(program_id=session.program_id)
+        .select_related("inmate")
+        # Trainers see a participant's name, registration number and photo: load nothing else.
+        .only(
+            "inmate",
+            "inmate__full_name",
+            "inmate__registration_number",
+            "inmate__photo_thumbnail",
+        )
+        .order_by("inmate__full_name", "pk")
+    )
+    for enrollment in roster:
+        words = enrollment.inmate.full_name.split()
+        enrollment.initials = "".join(word[0] for word in words[:2]).upper()
+    return roster
+
+
+def _history(session):
+    """Every saved change of the session's records, newest first, each with the value it replaced.
+
+    One query: the history rows come oldest first per record, so each row's predecessor is the
+    one seen just before it.
+    """
+    rows = (
+        AttendanceRecord.history.filter(session_id=session.pk)
+        .select_related("history_user", "enrollment__inmate")
+        .order_by("id", "history_date", "history_id")
+    )
+    previous, entries = {}, []
+    for row in rows:
+        entries.append({"after": row, "before": previous.get(row.id)})
+        previous[row.id] = row
+    entries.sort(key=lambda e: (e["after"].history_date, e["after"].history_id), reverse=True)
+    return entries
+
+
+def _enrollment_id(form):
+    try:
+        return int(form["enrollment"].value())
+    except (TypeError, ValueError):
+        return None
+
+
+@role_required(ALL_ROLES)
+@require_http_methods(["GET", "POST"])
+def mark(request, pk):
+    """The marking page of a session: everyone listed that day, with a status each.
+
+    Everyone in scope may look; the program's trainers, staff and admins may save (viewers get
+    403 on POST), within the rules of `attendance.services`.
+    Queries (GET): session, user, facility, the training session, the roster, its records, the
+    history. A valid POST: session, user, facility, the training session, then save_attendance's.
+    """
+    session = get_object_or_404(
+        TrainingSession.objects.in_scope(request.scope).select_related("program", "topic"), pk=pk
+    )
+    # Scoped fetch above: a trainer who sees the session teaches for its program.
+    may_save = request.user.can_manage or request.scope.is_trainer
+    if request.method == "POST" and not may_save:
+        raise PermissionDenied
+    refusal = marking_refusal(session)
+    locked = is_locked(session)
+    editable = may_save and refusal is None and can_edit(request.user, session)
+    needs_reason = editable and locked
+    save_errors = []
+
+    if request.method == "POST":
+        formset = MarkFormSet(request.POST)
+        correction_form = CorrectionForm(request.POST) if needs_reason else None
+        if formset.is_valid() and (correction_form is None or correction_form.is_valid()):
+            try:
+                result = save_attendance(
+                    session=session,
+                    marks=formset.marks(all_present="all_present" in request.POST),
+                    by=request.user,
+                    reason=correction_form.cleaned_data["reason"] if correction_form else "",
+                )
+            except ValidationError as error:
+                if correction_form is not None and "reason" in getattr(error, "error_dict", {}):
+                    correction_form.add_error(None, error)
+                else:
+                    save_errors = error.messages
+            else:
+                if result.created or result.changed:
+                    messages.success(
+                        request,
+                        _("Attendance saved: %(created)d new, %(changed)d changed.")
+                        % {"created": result.created, "changed": result.changed},
+                    )
+                else:
+                    messages.info(request, _("Nothing changed: the attendance was already saved."))
+                return redirect("attendance:mark", session.pk)
+        roster = _roster(session)
+    else:
+        roster = _roster(session)
+        records = {record.enrollment_id: record for record in session.attendance_records.all()}
+        formset = MarkFormSet(
+            initial=[
+                {
+                    "enrollment": enrollment.pk,
+                    "status": getattr(records.get(enrollment.pk), "status", ""),
+                    "minutes_late": getattr(records.get(enrollment.pk), "minutes_late", None),
+                    "note": getattr(records.get(enrollment.pk), "note", ""),
+                }
+                for enrollment in roster
+            ]
+        )
+        correction_form = CorrectionForm() if needs_reason else None
+
+    by_id = {enrollment.pk: enrollment for enrollment in roster}
+    rows = [(form, by_id.get(_enrollment_id(form))) for form in formset]
+    return render(
+        request,
+        "attendance/mark.html",
+        {
+            "session": session,
+            "formset": formset,
+            "rows": rows,
+            "marked": sum(1 for form, _enrollment in rows if form["status"].value()),
+            "correction_form": correction_form,
+            "save_errors": save_errors,
+            "may_save": may_save,
+            "editable": editable,
+            "refusal": refusal,
+            "locked": locked,
+            "lock_until": lock_date(session),
+            "history": _history(session),
+        },
+    )

@@ -16,12 +16,14 @@ TITLE = "Pelatihan Kemandirian: Aksesoris Gelang dan Kalung Batu"
 
 
 def log_in(page, user):
-    """Log in through the login form, as a person would, and land on the dashboard."""
+    """Log in through the login form, as a person would, and land on the start page: the
+    dashboard, or for a trainer today's sessions."""
     page.goto(reverse("login"))
     page.get_by_label("Username").fill(user.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    start = "Today's sessions" if user.is_trainer else "Dashboard"
+    expect(page.get_by_role("heading", name=start)).to_be_visible()
 
 
 def test_admin_creates_program_generates_sessions_and_enrols(

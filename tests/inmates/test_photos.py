@@ -2,8 +2,10 @@ import io
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
+from PIL import Image, ImageFile
 
 from inmates.models import Inmate
 from inmates.photos import sanitize_image
@@ -283,3 +285,13 @@ def test_photo_not_reachable_under_media_url(client_for, admin_user, inmate_with
     response = client_for(admin_user).get("/" + settings.MEDIA_URL + inmate_with_photo.photo.name)
     assert response.status_code == 404
     assert Inmate.objects.get(pk=inmate_with_photo.pk).photo
+
+
+def test_sanitize_refuses_truncated_file_after_weasyprint_import():
+    # WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES when imported; uploads must not follow.
+    import weasyprint  # noqa: F401 -- importing it is what flips the flag
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES
+    with pytest.raises(ValidationError):
+        sanitize_image(SimpleUploadedFile("x.jpg", truncated_jpeg(), content_type="image/jpeg"))
+    assert ImageFile.LOAD_TRUNCATED_IMAGES

@@ -23,14 +23,10 @@ def test_dashboard_shows_active_programs(client_for, admin_user, program, outsid
     assert outside_program.title not in response.content.decode()
 
 
-def test_dashboard_trainer_sees_only_partner_program(
-    client_for, trainer_user, program, other_program
-):
-    TrainingSessionFactory(program=program)
+def test_dashboard_sends_a_trainer_to_todays_sessions(client_for, trainer_user):
     response = client_for(trainer_user).get(reverse("dashboard"))
-    page = response.content.decode()
-    assert program.title in page
-    assert other_program.title not in page
+    assert response.status_code == 302
+    assert response.url == reverse("attendance:today")
 
 
 @pytest.mark.parametrize("rows", [5, 50])

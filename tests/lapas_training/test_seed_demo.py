@@ -108,10 +108,10 @@ def test_seed_demo_admin_dashboard_shows_today_and_expiring_agreement(client):
 def test_seed_demo_trainer_dashboard_shows_only_their_partner(client):
     seed_demo()
     assert client.login(username="trainer.blk", password=demo.DEMO_PASSWORD)
-    page = client.get(reverse("dashboard")).content.decode()
+    page = client.get(reverse("dashboard"), follow=True).content.decode()
     assert demo.SEWING_TITLE not in page
     assert client.login(username="trainer.lpk", password=demo.DEMO_PASSWORD)
-    page = client.get(reverse("dashboard")).content.decode()
+    page = client.get(reverse("dashboard"), follow=True).content.decode()
     assert demo.SEWING_TITLE in page
 
 
