@@ -5,6 +5,35 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 
+class CertificateCounter(models.Model):
+    """The last certificate sequence of a facility in a year.
+
+    Issuing locks this row (select_for_update) inside its transaction and takes last + 1, so
+    numbers are gap-free and never shared: a failed issue rolls the increment back with it.
+    """
+
+    facility = models.ForeignKey(
+        "lapas_training.Facility",
+        verbose_name=_("facility"),
+        on_delete=models.PROTECT,
+        related_name="certificate_counters",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last sequence"), default=0)
+
+    class Meta:
+        verbose_name = _("certificate counter")
+        verbose_name_plural = _("certificate counters")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facility", "year"], name="certificates_certificatecounter_unique_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.facility} {self.year}: {self.last}"
+
+
 class Certificate(models.Model):
     """A completion certificate or statement of participation. Issuing comes with #5."""
 

@@ -40,6 +40,18 @@ class Facility(models.Model):
     head_nip = models.CharField(
         _("head's NIP"), max_length=18, blank=True, validators=[nip_validator]
     )
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="logos/",
+        blank=True,
+        help_text=_("Printed on certificates; a default emblem is used when empty."),
+    )
+    certificate_number_pattern = models.CharField(
+        _("certificate number pattern"),
+        max_length=100,
+        default="{seq:03d}/{unit_code}/PK/{month_roman}/{year}",
+        help_text=_("Placeholders: {seq}, {unit_code}, {month_roman}, {month}, {year}."),
+    )
 
     class Meta:
         verbose_name = _("facility")

@@ -53,6 +53,12 @@ class Partner(models.Model):
     )
     head_nip = models.CharField(_("head's NIP"), max_length=18, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    logo = models.ImageField(
+        _("logo"),
+        upload_to="logos/",
+        blank=True,
+        help_text=_("Printed on certificates when the partner leads the program."),
+    )
 
     objects = PartnerQuerySet.as_manager()
 
@@ -197,6 +203,14 @@ class Program(models.Model):
         _("assessment required"),
         default=True,
         help_text=_("Completion also needs the result Kompeten."),
+    )
+    discreet_issuing = models.BooleanField(
+        _("discreet issuing"),
+        default=False,
+        help_text=_(
+            "Certificates name the lead partner as issuer and never the facility, so that they "
+            "do not reveal imprisonment to an employer."
+        ),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT

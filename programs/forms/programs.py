@@ -51,6 +51,7 @@ class ProgramForm(forms.ModelForm):
             "capacity",
             "attendance_threshold",
             "assessment_required",
+            "discreet_issuing",
             "status",
         ]
         widgets = {

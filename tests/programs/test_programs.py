@@ -315,6 +315,15 @@ def test_program_create_saves_program_and_topics(client_for, staff_user, facilit
     assert '<dt class="col-sm-5">Total JP</dt><dd class="col-sm-7">16</dd>' in page
 
 
+def test_program_discreet_issuing_saved_and_shown(client_for, staff_user):
+    client = client_for(staff_user)
+    client.post(reverse("programs:program_create"), program_data(discreet_issuing="on"))
+    program = Program.objects.get()
+    assert program.discreet_issuing is True
+    page = client.get(program.get_absolute_url()).content.decode()
+    assert "certificates name only the lead partner" in page
+
+
 @pytest.mark.parametrize(
     ("overrides", "topics", "message"),
     [
