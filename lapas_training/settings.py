@@ -162,7 +162,9 @@ SESSION_COOKIE_AGE = 60 * 60 * 12
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+# Behind our own reverse proxy (nginx): trust its X-Forwarded-Proto and X-Real-IP headers.
+BEHIND_PROXY = env_bool("BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 
@@ -181,6 +183,17 @@ PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", "40000000"))
 # Inmate imports (CSV / XLSX): larger files and files with more data rows are refused whole.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
+
+# Absolute base of the verification URL in certificate QR codes when no request gives one
+# (background rendering); set it to the address employers can reach.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+# The public verification page: at most N lookups per client IP in S seconds ("N/S").
+VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30/600")
+
+# Per-process memory: enough for one process; a multi-process server (gunicorn) needs a shared
+# cache (e.g. django.core.cache.backends.db.DatabaseCache) for the rate limit to hold.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 LOGGING = {
     "version": 1,

@@ -25,6 +25,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("programs.urls")),
     path("", include("attendance.urls")),
+    path("", include("certificates.urls")),
     path("inmates/", include("inmates.urls")),
+    path("", include("certificates.urls_public")),
+    path("", include("certificates.urls_documents")),
     path("admin/", admin.site.urls),
 ]

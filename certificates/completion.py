@@ -1,0 +1,101 @@
+"""Who completed a program: the verdict behind every certificate.
+
+One rule, shared by the completion page and `certificates.services.issue_certificates`, so that
+what the admin sees as eligible is exactly what issuing accepts. Attendance comes from
+`attendance.rules.program_recap`, the same figures as the recap page.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from attendance.rules import RecapRow, program_recap
+from certificates.models import Certificate
+from programs.models import Enrollment
+
+# Still in the program or finished it: the only states that can complete.
+COMPLETING_STATUSES = frozenset({Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED})
+# Left early for a reason outside their control: offered a statement of participation instead.
+STATEMENT_STATUSES = frozenset({Enrollment.Status.RELEASED, Enrollment.Status.TRANSFERRED})
+
+
+@dataclass
+class Verdict:
+    """One enrolment's completion verdict.
+
+    - `eligible`: may receive a certificate of completion now (ignoring one already issued).
+    - `reasons`: why not, as messages for the admin (empty when eligible).
+    - `certificate`: the enrolment's valid (not revoked) certificate, if any.
+    - `statement_offered`: released or transferred, so a statement of participation fits.
+    """
+
+    enrollment: Enrollment
+    recap_row: RecapRow
+    eligible: bool
+    reasons: list[str] = field(default_factory=list)
+    certificate: Certificate | None = None
+    statement_offered: bool = False
+
+    @property
+    def percent(self):
+        return self.recap_row.percent
+
+    @property
+    def can_issue(self):
+        """Eligible and not holding a valid certificate yet."""
+        return self.eligible and self.certificate is None
+
+
+def verdict_for(program, row, certificate=None):
+    """The verdict of one recap row of `program` (no queries)."""
+    enrollment = row.enrollment
+    reasons = []
+    if enrollment.status not in COMPLETING_STATUSES:
+        if enrollment.status == Enrollment.Status.WITHDRAWN:
+            reasons.append(_("Withdrew from the program."))
+        elif enrollment.status == Enrollment.Status.RELEASED:
+            reasons.append(
+                _("Released before the end: a statement of participation can be given instead.")
+            )
+        else:
+            reasons.append(
+                _("Transferred before the end: a statement of participation can be given instead.")
+            )
+    if row.percent is None:
+        reasons.append(_("No attendance recorded yet."))
+    elif row.below_threshold:
+        reasons.append(
+            _("Attendance %(percent)s%% is below the threshold of %(threshold)s%%.")
+            % {"percent": row.percent, "threshold": program.attendance_threshold}
+        )
+    if program.assessment_required:
+        if enrollment.assessment_result == "":
+            reasons.append(_("Assessment result missing."))
+        elif enrollment.assessment_result == Enrollment.Result.NOT_YET_COMPETENT:
+            reasons.append(_("Assessment result: Belum kompeten."))
+    return Verdict(
+        enrollment=enrollment,
+        recap_row=row,
+        eligible=not reasons,
+        reasons=reasons,
+        certificate=certificate,
+        statement_offered=enrollment.status in STATEMENT_STATUSES,
+    )
+
+
+def completion_verdicts(program, *, today=None):
+    """Every enrolment's verdict, ordered by participant name.
+
+    Eligible: active or completed, attendance % known and not below the program's threshold,
+    and, when the program requires an assessment, the result Kompeten.
+
+    Costs 4 queries: the 3 of `program_recap` and the valid certificates of the program.
+    """
+    recap = program_recap(program, today=today)
+    certificates = {
+        certificate.enrollment_id: certificate
+        for certificate in Certificate.objects.filter(
+            enrollment__program=program, revoked_at__isnull=True
+        )
+    }
+    return [verdict_for(program, row, certificates.get(row.enrollment.pk)) for row in recap.rows]

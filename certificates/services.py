@@ -1,0 +1,377 @@
+"""Issuing, numbering, revoking and reissuing certificates.
+
+Each workflow is one keyword-only function in one transaction that validates before it saves.
+Numbers come from `next_number`, which locks the facility's `CertificateCounter` row for the
+rest of the transaction: concurrent issuers queue on that lock, and a failure anywhere rolls the
+increment back with the certificates, so the numbers stay gap-free.
+"""
+
+import copy
+import secrets
+from decimal import ROUND_DOWN, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from attendance.models import ATTENDED_STATUSES
+from attendance.rules import program_recap
+from certificates.completion import STATEMENT_STATUSES, completion_verdicts
+from certificates.models import Certificate, CertificateCounter
+from programs.models import Enrollment, ProgramPartner, TrainingSession
+
+ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+# Printed words, fixed at issue time in the certificate's language (Indonesian).
+ASSESSMENT_WORDS = {
+    Enrollment.Result.COMPETENT: "Kompeten",
+    Enrollment.Result.NOT_YET_COMPETENT: "Belum kompeten",
+}
+# simple_history keeps a change reason in a 100-character column.
+HISTORY_REASON_LENGTH = 100
+
+
+def format_number(pattern, *, sequence, unit_code, issued_on):
+    """`pattern` with its placeholders filled: {seq}, {unit_code}, {month_roman}, {month}, {year}.
+
+    Raises ValidationError when the pattern names an unknown placeholder or is malformed.
+    """
+    values = {
+        "seq": sequence,
+        "unit_code": unit_code,
+        "month_roman": ROMAN_MONTHS[issued_on.month - 1],
+        "month": issued_on.month,
+        "year": issued_on.year,
+    }
+    try:
+        return pattern.format_map(values)
+    except (KeyError, IndexError, ValueError, AttributeError) as error:
+        raise ValidationError(
+            _("The facility's certificate number pattern is invalid: %(error)s") % {"error": error}
+        ) from error
+
+
+@transaction.atomic
+def next_number(*, facility, issued_on):
+    """Take the facility's next sequence for `issued_on`'s year: (sequence, formatted number).
+
+    Locks the counter row until the surrounding transaction ends; call it inside the
+    transaction that saves the certificate, so that a rollback returns the number. 2 to 4 queries.
+    """
+    counter, _created = CertificateCounter.objects.get_or_create(
+        facility=facility, year=issued_on.year
+    )
+    counter = CertificateCounter.objects.select_for_update().get(pk=counter.pk)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    number = format_number(
+        facility.certificate_number_pattern,
+        sequence=counter.last,
+        unit_code=facility.unit_code,
+        issued_on=issued_on,
+    )
+    return counter.last, number
+
+
+def _lead_partner(partner_links):
+    return next(
+        (link.partner for link in partner_links if link.role == ProgramPartner.Role.LEAD), None
+    )
+
+
+def _signatory(office, name, nip):
+    return {"office": office, "name": name, "nip": nip}
+
+
+def _jp_attended(recap_row, topics_by_id, total_jp, sessions):
+    """JP of the sessions attended, rounded down so a statement never claims more.
+
+    A session carries its topic's JP shared evenly among the (not cancelled) sessions of that
+    topic; a session without a topic carries an even share of the program's total JP over all
+    its (not cancelled) sessions. A program whose sessions all have one topic each gives exactly
+    the sum of the attended topics' JP.
+    """
+    held = [session for session in sessions if not session.is_cancelled]
+    per_topic = {}
+    for session in held:
+        if session.topic_id:
+            per_topic[session.topic_id] = per_topic.get(session.topic_id, 0) + 1
+    total = Decimal(0)
+    for cell in recap_row.cells:
+        if not (cell.counted and cell.status in ATTENDED_STATUSES):
+            continue
+        topic = topics_by_id.get(cell.session.topic_id)
+        if topic is not None:
+            total += Decimal(topic.jp) / per_topic[topic.pk]
+        elif held:
+            total += Decimal(total_jp) / len(held)
+    return int(total.to_integral_value(rounding=ROUND_DOWN))
+
+
+def _participation(enrollment, recap_row, topics, total_jp):
+    sessions = list(
+        TrainingSession.objects.filter(program=enrollment.program).only("pk", "status", "topic")
+    )
+    if enrollment.program.discreet_issuing:
+        # "Bebas" or "Mutasi ke Lapas …" would tell an employer where the holder was.
+        reason = "hal di luar pelatihan"
+    elif enrollment.status == Enrollment.Status.RELEASED:
+        reason = "Bebas"
+    elif enrollment.inmate.transfer_destination:
+        reason = f"Mutasi ke {enrollment.inmate.transfer_destination}"
+    else:
+        reason = "Mutasi"
+    return {
+        "sessions_attended": recap_row.attended,
+        # Every session the program holds (not cancelled), so the letter says how much was missed.
+        "sessions_total": sum(not session.is_cancelled for session in sessions),
+        "jp_attended": _jp_attended(
+            recap_row, {topic.pk: topic for topic in topics}, total_jp, sessions
+        ),
+        "reason": reason,
+    }
+
+
+def build_snapshot(*, enrollment, kind, issued_on, recap_row):
+    """Everything a certificate prints, frozen as JSON (the snapshot contract of issue #5).
+
+    Discreet programs name the lead partner as issuer and leave the facility out entirely
+    (no "facility" key, only the partner's head signs, no place of issue); refuses a discreet
+    program without a lead partner. Never includes a registration number. "number" is left
+    empty for the caller to fill. About 5 queries.
+    """
+    program = enrollment.program
+    facility = program.facility
+    topics = list(program.topics.order_by("order", "pk"))
+    partner_links = list(
+        ProgramPartner.objects.filter(program=program)
+        .select_related("partner")
+        .order_by("role", "partner__name")
+    )
+    lead = _lead_partner(partner_links)
+    if program.discreet_issuing and lead is None:
+        raise ValidationError(
+            _("This program issues discreetly but has no lead partner to name as the issuer.")
+        )
+    # Lead first, then the others by role and name.
+    partner_links.sort(key=lambda link: link.role != ProgramPartner.Role.LEAD)
+    instructors = sorted(
+        {
+            trainer.get_full_name() or trainer.username
+            for session in program.sessions.prefetch_related("trainers")
+            for trainer in session.trainers.all()
+        }
+    )
+    total_jp = sum(topic.jp for topic in topics)
+    with translation.override("id"):
+        skill_category = str(program.get_skill_category_display())
+    lead_signatory = (
+        _signatory(lead.head_title or f"Kepala {lead.name}", lead.head_name, lead.head_nip)
+        if lead is not None
+        else None
+    )
+    if program.discreet_issuing:
+        issuer = {"name": lead.name, "city": ""}
+        signatories = [lead_signatory]
+        place_of_issue = ""
+    else:
+        issuer = {"name": facility.name, "city": facility.city}
+        signatories = [_signatory(f"Kepala {facility.name}", facility.head_name, facility.head_nip)]
+        if lead_signatory:
+            signatories.append(lead_signatory)
+        place_of_issue = facility.city
+    percent = recap_row.percent
+    snapshot = {
+        "kind": kind,
+        "number": "",
+        "holder_name": enrollment.inmate.full_name,
+        "program_title": program.title,
+        "skill_category": skill_category,
+        "start_date": program.start_date.isoformat(),
+        "end_date": program.end_date.isoformat(),
+        "place": program.location,
+        "total_jp": total_jp,
+        "topics": [{"title": topic.title, "jp": topic.jp} for topic in topics],
+        "partners": [{"name": link.partner.name, "role": link.role} for link in partner_links],
+        "discreet": program.discreet_issuing,
+        "issuer": issuer,
+        "signatories": signatories,
+        "issued_on": issued_on.isoformat(),
+        "place_of_issue": place_of_issue,
+        "assessment_result": ASSESSMENT_WORDS.get(enrollment.assessment_result, ""),
+        "instructors": instructors,
+        "attendance": {
+            "attended": recap_row.attended,
+            "counted": recap_row.counted,
+            "percent": float(percent) if percent is not None else None,
+        },
+        "participation": None,
+    }
+    if not program.discreet_issuing:
+        snapshot["facility"] = {
+            "name": facility.name,
+            "unit_code": facility.unit_code,
+            "city": facility.city,
+        }
+    if kind == Certificate.Kind.PARTICIPATION:
+        snapshot["participation"] = _participation(enrollment, recap_row, topics, total_jp)
+    return snapshot
+
+
+def _save_certificate(*, enrollment, kind, issued_on, snapshot_for, by, replaces=None):
+    """Number, code and row of one certificate; `snapshot_for()` builds its snapshot."""
+    facility = enrollment.program.facility
+    sequence, number = next_number(facility=facility, issued_on=issued_on)
+    snapshot = snapshot_for()
+    snapshot["number"] = number
+    return Certificate.objects.create(
+        enrollment=enrollment,
+        facility=facility,
+        kind=kind,
+        year=issued_on.year,
+        sequence=sequence,
+        number=number,
+        # 24 random bytes: 192 bits, URL-safe, printed in the QR code.
+        verification_code=secrets.token_urlsafe(24),
+        snapshot=snapshot,
+        issued_at=timezone.now(),
+        issued_by=by,
+        replaces=replaces,
+    )
+
+
+@transaction.atomic
+def issue_certificates(*, program, enrollments, by, issued_on=None):
+    """Issue certificates of completion to `enrollments` of `program`; returns them by name.
+
+    Refuses the whole batch (ValidationError, nothing saved) when one enrolment is not of the
+    program, not eligible (see `certificates.completion`) or already holds a valid certificate.
+    """
+    issued_on = issued_on or timezone.localdate()
+    wanted = {enrollment.pk for enrollment in enrollments}
+    if not wanted:
+        raise ValidationError(_("Choose at least one eligible participant."))
+    verdicts = [v for v in completion_verdicts(program) if v.enrollment.pk in wanted]
+    problems = []
+    if len(verdicts) != len(wanted):
+        problems.append(_("Some of the chosen participants are not enrolled in this program."))
+    for verdict in verdicts:
+        name = verdict.enrollment.inmate.full_name
+        if verdict.certificate is not None:
+            problems.append(
+                _("%(name)s already holds certificate %(number)s.")
+                % {"name": name, "number": verdict.certificate.number}
+            )
+        elif not verdict.eligible:
+            problems.append(
+                _("%(name)s is not eligible: %(reasons)s")
+                % {"name": name, "reasons": " ".join(verdict.reasons)}
+            )
+    if problems:
+        raise ValidationError(problems)
+    for verdict in verdicts:
+        # The recap loaded the enrolments without their program: spare a query per certificate.
+        verdict.enrollment.program = program
+    return [
+        _save_certificate(
+            enrollment=verdict.enrollment,
+            kind=Certificate.Kind.COMPLETION,
+            issued_on=issued_on,
+            snapshot_for=lambda verdict=verdict: build_snapshot(
+                enrollment=verdict.enrollment,
+                kind=Certificate.Kind.COMPLETION,
+                issued_on=issued_on,
+                recap_row=verdict.recap_row,
+            ),
+            by=by,
+        )
+        for verdict in verdicts
+    ]
+
+
+@transaction.atomic
+def issue_statement(*, enrollment, by, issued_on=None):
+    """Issue a statement of participation to a released or transferred participant.
+
+    Same numbering family as certificates; the snapshot's "participation" block gives the
+    sessions and JP attended and why they left. Refuses other statuses and an enrolment that
+    already holds a valid certificate or statement.
+    """
+    issued_on = issued_on or timezone.localdate()
+    if enrollment.status not in STATEMENT_STATUSES:
+        raise ValidationError(
+            _("A statement of participation is only for participants released or transferred.")
+        )
+    if enrollment.certificates.filter(revoked_at__isnull=True).exists():
+        raise ValidationError(
+            _("%(name)s already holds a valid certificate or statement.")
+            % {"name": enrollment.inmate.full_name}
+        )
+    row = next(
+        row for row in program_recap(enrollment.program).rows if row.enrollment.pk == enrollment.pk
+    )
+    return _save_certificate(
+        enrollment=enrollment,
+        kind=Certificate.Kind.PARTICIPATION,
+        issued_on=issued_on,
+        snapshot_for=lambda: build_snapshot(
+            enrollment=enrollment,
+            kind=Certificate.Kind.PARTICIPATION,
+            issued_on=issued_on,
+            recap_row=row,
+        ),
+        by=by,
+    )
+
+
+def _clean_reason(reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give a reason."))
+    return reason
+
+
+@transaction.atomic
+def revoke_certificate(*, certificate, by, reason):
+    """Mark `certificate` revoked (kept, still verifiable as revoked); the reason is required."""
+    reason = _clean_reason(reason)
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.revoked_at is not None:
+        raise ValidationError(
+            _("Certificate %(number)s is already revoked.") % {"number": certificate.number}
+        )
+    certificate.revoked_at = timezone.now()
+    certificate.revoked_by = by
+    certificate.revocation_reason = reason
+    certificate._change_reason = reason[:HISTORY_REASON_LENGTH]
+    certificate.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
+    return certificate
+
+
+@transaction.atomic
+def reissue_certificate(*, certificate, by, reason, holder_name=None, issued_on=None):
+    """Revoke `certificate` and issue a new number that `replaces` it; returns the new one.
+
+    The new snapshot is the old one (the program's later edits never leak into a correction)
+    with the new number, the issue date and, when given, the corrected holder's name.
+    """
+    issued_on = issued_on or timezone.localdate()
+    holder_name = (holder_name or "").strip()
+    old = revoke_certificate(certificate=certificate, by=by, reason=reason)
+
+    def snapshot_for():
+        snapshot = copy.deepcopy(old.snapshot)
+        snapshot["issued_on"] = issued_on.isoformat()
+        if holder_name:
+            snapshot["holder_name"] = holder_name
+        return snapshot
+
+    enrollment = Enrollment.objects.select_related("program__facility").get(pk=old.enrollment_id)
+    return _save_certificate(
+        enrollment=enrollment,
+        kind=old.kind,
+        issued_on=issued_on,
+        snapshot_for=snapshot_for,
+        by=by,
+        replaces=old,
+    )

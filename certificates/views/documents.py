@@ -1,0 +1,35 @@
+"""The printed certificate (or statement of participation) of one holder, for admins."""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+from django.views.decorators.http import require_safe
+
+from certificates.models import Certificate
+from certificates.pdf import certificate_pdf
+from lapas_training.access import ADMIN_ONLY, role_required
+
+
+@require_safe
+@role_required(ADMIN_ONLY)
+def certificate_pdf_view(request, pk):
+    """One certificate as a PDF, Indonesian unless `?lang=en`.
+
+    Queries: the certificate with facility and program; the program's partners with the partner.
+    A revoked certificate still prints (the verification page tells it is revoked).
+    """
+    certificate = get_object_or_404(
+        Certificate.objects.filter(facility=request.scope.facility)
+        .select_related("facility", "enrollment__program")
+        .prefetch_related("enrollment__program__program_partners__partner"),
+        pk=pk,
+    )
+    language = "en" if request.GET.get("lang") == "en" else "id"
+    pdf = certificate_pdf([certificate], language=language, request=request)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"sertifikat-{slugify(certificate.number.replace('/', '-'))}.pdf"
+    response["Content-Disposition"] = content_disposition_header(False, filename)
+    # A certificate names its holder: no shared cache may keep it.
+    response["Cache-Control"] = "private"
+    return response

@@ -1,0 +1,187 @@
+"""The certificate PDF, read back: content, fonts, pages, discreet and English variants."""
+
+import io
+import time
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from certificates.models import Certificate
+from certificates.pdf import certificate_pdf
+from tests.certificates.rows import make_certificate
+from tests.factories import InmateFactory
+
+FORBIDDEN = ["Lapas", "Rutan", "pemasyarakatan", "narapidana", "WBP", "warga binaan"]
+
+
+def read(pdf):
+    return PdfReader(io.BytesIO(pdf))
+
+
+def page_texts(pdf):
+    # Collapse whitespace: WeasyPrint breaks lines where the layout wraps.
+    return [" ".join(page.extract_text().split()) for page in read(pdf).pages]
+
+
+def fonts(reader):
+    """Every font dictionary used on the pages, descendant fonts included."""
+    found = []
+    for page in reader.pages:
+        resources = page["/Resources"].get_object()
+        for font in resources.get("/Font", {}).get_object().values():
+            font = font.get_object()
+            found.append(font)
+            for descendant in font.get("/DescendantFonts", []):
+                found.append(descendant.get_object())
+    return found
+
+
+def loaded(*certificates):
+    return (
+        Certificate.objects.filter(pk__in=[c.pk for c in certificates])
+        .select_related("facility", "enrollment__program")
+        .prefetch_related("enrollment__program__program_partners__partner")
+        .order_by("sequence")
+    )
+
+
+@pytest.fixture
+def certificate(program, admin_user):
+    inmate = InmateFactory(facility=program.facility, full_name="Ahmad Fauzi")
+    return make_certificate(program, admin_user, inmate=inmate)
+
+
+def test_certificate_pdf_front_and_back_carry_the_snapshot(certificate):
+    front, back = page_texts(certificate_pdf(loaded(certificate), language="en"))
+
+    assert "CERTIFICATE" in front
+    assert "Number: 001/LPN.KSG/PK/VIII/2025" in front
+    assert "Ahmad Fauzi" in front
+    assert "Aksesoris Gelang dan Kalung Batu" in front
+    assert "4 to 8 August 2025" in front
+    assert "25 JP" in front
+    assert "Lapas Narkotika Kelas IIA Kasongan" in front
+    assert "BLK Kota Palangka Raya" in front
+    assert "Kasongan, 8 August 2025" in front
+    assert "NIP. 197401011999031001" in front
+    assert certificate.verification_code in front
+    assert "Merangkai gelang" in back
+    assert "Mengenal batu dan alat" in back
+    assert "25" in back
+    assert "Kompeten" in back
+    assert "Siti Rahmawati" in back
+
+
+def test_certificate_pdf_indonesian_by_default_names_the_month_in_indonesian(certificate):
+    front, _back = page_texts(certificate_pdf(loaded(certificate)))
+
+    assert "8 Agustus 2025" in front
+    assert "Ahmad Fauzi" in front
+
+
+def test_certificate_pdf_embeds_every_font(certificate):
+    reader = read(certificate_pdf(loaded(certificate), language="en"))
+    descriptors = [
+        f["/FontDescriptor"].get_object() for f in fonts(reader) if "/FontDescriptor" in f
+    ]
+
+    assert descriptors
+    assert all("/FontFile2" in d or "/FontFile3" in d for d in descriptors)
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_certificate_pdf_two_pages_per_certificate(program, admin_user, count):
+    certificates = [make_certificate(program, admin_user, sequence=n) for n in range(1, count + 1)]
+
+    assert len(read(certificate_pdf(loaded(*certificates))).pages) == 2 * count
+
+
+def test_certificate_pdf_discreet_never_names_the_prison(program, admin_user):
+    program.discreet_issuing = True
+    program.save(update_fields=["discreet_issuing"])
+    certificate = make_certificate(program, admin_user, discreet=True)
+    registration_number = certificate.enrollment.inmate.registration_number
+
+    for language in ("id", "en"):
+        pdf = certificate_pdf(loaded(certificate), language=language)
+        text = " ".join(page_texts(pdf))
+        assert "held by BLK Kota Palangka Raya" in text or language == "id"
+        assert "BLK Kota Palangka Raya" in text
+        assert program.facility.name not in text
+        assert registration_number not in text
+        for word in FORBIDDEN:
+            assert word.lower() not in text.lower(), word
+        assert b"Lapas" not in pdf
+
+
+def test_certificate_pdf_statement_of_participation_one_page(program, admin_user):
+    statement = make_certificate(program, admin_user, kind="participation")
+
+    (text,) = page_texts(certificate_pdf(loaded(statement), language="en"))
+
+    assert "STATEMENT OF PARTICIPATION" in text
+    assert "attending 3 of 5 sessions (15 JP)" in text
+    assert "because of: Bebas" in text
+    assert statement.snapshot["holder_name"] in text
+
+
+def test_certificate_pdf_mixes_certificates_and_statements_in_one_document(program, admin_user):
+    completion = make_certificate(program, admin_user, sequence=1)
+    statement = make_certificate(program, admin_user, sequence=2, kind="participation")
+
+    reader = read(certificate_pdf(loaded(completion, statement)))
+
+    assert len(reader.pages) == 3
+    # A4 landscape for the certificate, portrait for the letter.
+    assert reader.pages[0].mediabox.width > reader.pages[0].mediabox.height
+    assert reader.pages[2].mediabox.width < reader.pages[2].mediabox.height
+
+
+def test_certificate_pdf_view_english_on_request(client_for, admin_user, certificate):
+    response = client_for(admin_user).get(
+        reverse("certificate_documents:pdf", args=[certificate.pk]), {"lang": "en"}
+    )
+
+    assert response["Content-Type"] == "application/pdf"
+    assert "CERTIFICATE" in page_texts(response.content)[0]
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("anonymous", 302),
+        ("staff", 403),
+        ("viewer", 403),
+        ("trainer", 403),
+        ("outsider", 404),
+        ("admin", 200),
+    ],
+)
+def test_certificate_pdf_view_permissions(client_for, users, certificate, who, status):
+    response = client_for(users.get(who)).get(
+        reverse("certificate_documents:pdf", args=[certificate.pk])
+    )
+
+    assert response.status_code == status
+    if who == "anonymous":
+        assert response["Location"].startswith(reverse("login"))
+    if status == 200:
+        assert response["Content-Type"] == "application/pdf"
+        assert "Ahmad Fauzi" in page_texts(response.content)[0]
+
+
+def test_certificate_pdf_render_time(program, admin_user, capsys):
+    certificates = [make_certificate(program, admin_user, sequence=n) for n in range(1, 21)]
+    certificate_pdf(loaded(certificates[0]))  # warm the fonts
+
+    started = time.perf_counter()
+    certificate_pdf(loaded(certificates[0]))
+    one = time.perf_counter() - started
+    started = time.perf_counter()
+    pdf = certificate_pdf(loaded(*certificates))
+    twenty = time.perf_counter() - started
+
+    assert len(read(pdf).pages) == 40
+    with capsys.disabled():
+        print(f"\ncertificate PDF: 1 in {one * 1000:.0f} ms, 20 in {twenty * 1000:.0f} ms")
