@@ -7,6 +7,7 @@ what the admin sees as eligible is exactly what issuing accepts. Attendance come
 
 from dataclasses import dataclass, field
 
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from attendance.rules import RecapRow, program_recap
@@ -66,7 +67,10 @@ def verdict_for(program, row, certificate=None):
     elif row.below_threshold:
         reasons.append(
             _("Attendance %(percent)s%% is below the threshold of %(threshold)s%%.")
-            % {"percent": row.percent, "threshold": program.attendance_threshold}
+            % {
+                "percent": formats.number_format(row.percent, 1),
+                "threshold": program.attendance_threshold,
+            }
         )
     if program.assessment_required:
         if enrollment.assessment_result == "":

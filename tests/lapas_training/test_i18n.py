@@ -7,8 +7,16 @@ from django.urls import reverse
 
 from programs.models import Program
 
-NAVIGATION_ID = ["Dasbor", "Program", "Mitra", "Warga Binaan", "Sesi", "Pengguna"]
-NAVIGATION_EN = ["Dashboard", "Programs", "Partners", "Inmates", "Sessions", "Users"]
+NAVIGATION_ID = ["Dasbor", "Program", "Mitra", "Warga Binaan", "Sesi", "Sertifikat", "Pengguna"]
+NAVIGATION_EN = [
+    "Dashboard",
+    "Programs",
+    "Partners",
+    "Inmates",
+    "Sessions",
+    "Certificates",
+    "Users",
+]
 
 
 @pytest.fixture(autouse=True)
