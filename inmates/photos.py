@@ -25,6 +25,8 @@ ALLOWED_FORMATS = ("JPEG", "PNG", "WEBP")
 FULL_SIZE = 1600
 THUMBNAIL_SIZE = 160
 JPEG_QUALITY = 85
+# Certificates print a logo at most 24 mm high: 600 px is sharp at print resolution.
+LOGO_SIZE = 600
 
 # What Pillow raises on hostile or broken files: truncated data (OSError), malformed headers
 # (SyntaxError, ValueError, EOFError), and its own bomb guards.
@@ -54,6 +56,40 @@ def sanitize_image(uploaded_file):
         )
     image = _decode(uploaded_file)
     return _encode(image, FULL_SIZE), _encode(image, THUMBNAIL_SIZE)
+
+
+def sanitize_logo(uploaded_file):
+    """Check an uploaded logo and return it as one PNG ContentFile with a random name.
+
+    The same size, format and pixel limits as `sanitize_image`, worded for a logo. Logos are
+    printed on white paper, so transparency is flattened onto white; the long side is at most
+    `LOGO_SIZE` px and nothing but the pixels is written (no EXIF, ICC profile or text chunks).
+    """
+    if uploaded_file.size > settings.PHOTO_MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            _("The logo is too large; the limit is %(limit)s.")
+            % {"limit": filesizeformat(settings.PHOTO_MAX_UPLOAD_BYTES)},
+            code="too_large",
+        )
+    try:
+        image = _decode(uploaded_file)
+    except ValidationError as error:
+        # `_decode` speaks of photos; a partner's or facility's logo is not one.
+        if error.code == "too_many_pixels":
+            raise ValidationError(
+                _("The logo has too many pixels; the limit is %(limit)s megapixels.")
+                % {"limit": settings.PHOTO_MAX_PIXELS // 1_000_000},
+                code="too_many_pixels",
+            ) from None
+        raise ValidationError(
+            _("Upload a JPEG, PNG or WebP logo; this file is not one or is damaged."),
+            code="invalid_image",
+        ) from None
+    image.thumbnail((LOGO_SIZE, LOGO_SIZE), Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    # No pnginfo, icc_profile or exif argument: only the pixels are written.
+    image.save(buffer, format="PNG", optimize=True)
+    return ContentFile(buffer.getvalue(), name=secrets.token_urlsafe(16) + ".png")
 
 
 def _decode(uploaded_file):

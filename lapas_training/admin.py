@@ -5,14 +5,18 @@ changelist, the change/delete/history pages, autocomplete answers and foreign-ke
 staff user's facility. Superusers see every facility.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from inmates.photos import sanitize_logo
 from lapas_training.forms import RoleFieldsMixin
 from lapas_training.models import Facility, Role, User
 
@@ -113,8 +117,26 @@ class ScopedHistoryAdmin(FacilityScopedAdmin, SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class FacilityAdminForm(forms.ModelForm):
+    """A facility as the admin edits it: an uploaded logo is checked and re-encoded."""
+
+    class Meta:
+        model = Facility
+        # The admin picks the fields (FacilityAdmin); a list here would become its only fields.
+        fields = "__all__"  # noqa: DJ007
+        # A plain file field, so that only `sanitize_logo` parses the upload, under its limits,
+        # rather than Django's ImageField trying every Pillow plugin on it first.
+        field_classes = {"logo": forms.FileField}
+
+    def clean_logo(self):
+        logo = self.cleaned_data["logo"]
+        # Otherwise the stored file (unchanged) or False (cleared): nothing new to check.
+        return sanitize_logo(logo) if isinstance(logo, UploadedFile) else logo
+
+
 @admin.register(Facility)
 class FacilityAdmin(FacilityScopedAdmin):
+    form = FacilityAdminForm
     facility_path = "pk"
     list_display = ("name", "kind", "grade", "unit_code", "city", "head_name")
     list_filter = ("kind", "grade")
@@ -126,6 +148,14 @@ class FacilityAdmin(FacilityScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        old_logo = form.initial.get("logo")
+        super().save_model(request, obj, form, change)
+        if old_logo and old_logo.name != obj.logo.name:
+            # Once the row points elsewhere for good: a rolled-back save keeps the old logo whole.
+            name, storage = old_logo.name, old_logo.storage
+            transaction.on_commit(lambda: storage.delete(name))
 
 
 class AccountRulesMixin(RoleFieldsMixin):

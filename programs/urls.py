@@ -10,6 +10,7 @@ urlpatterns = [
     path("partners/new/", partners.PartnerCreateView.as_view(), name="partner_create"),
     path("partners/<int:pk>/", partners.PartnerDetailView.as_view(), name="partner_detail"),
     path("partners/<int:pk>/edit/", partners.PartnerUpdateView.as_view(), name="partner_update"),
+    path("partners/<int:pk>/logo/", partners.partner_logo, name="partner_logo"),
     path(
         "partners/<int:pk>/agreements/new/",
         partners.AgreementCreateView.as_view(),

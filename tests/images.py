@@ -53,3 +53,31 @@ def assert_clean_jpeg(image):
     assert "comment" not in image.info
     assert "icc_profile" not in image.info
     assert not image.getexif()
+
+
+# What `inmates.photos.sanitize_logo` says when it refuses a file.
+NOT_A_LOGO = "Upload a JPEG, PNG or WebP logo; this file is not one or is damaged."
+LOGO_TOO_MANY_PIXELS = "The logo has too many pixels; the limit is 40 megapixels."
+
+SVG_LOGO = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">'
+    b'<circle cx="50" cy="50" r="40" fill="green"/></svg>'
+)
+
+
+def transparent_png(size=(80, 40)):
+    """An RGBA PNG, fully transparent but for a red left half."""
+    image = Image.new("RGBA", size, (0, 0, 0, 0))
+    image.paste((255, 0, 0, 255), (0, 0, size[0] // 2, size[1]))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def assert_clean_png(image):
+    """A PNG that carries its pixels only: no EXIF, ICC profile or text chunks."""
+    assert image.format == "PNG"
+    assert image.mode == "RGB"
+    assert not image.getexif()
+    assert "icc_profile" not in image.info
+    assert not getattr(image, "text", {})

@@ -1,6 +1,8 @@
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from inmates.photos import LOGO_SIZE, sanitize_logo
 from lapas_training.models import nip_validator
 from programs.models import Partner, PartnerAgreement
 
@@ -24,9 +26,24 @@ class PartnerFilterForm(forms.Form):
 
 
 class PartnerForm(forms.ModelForm):
+    """The partner's details and its logo.
+
+    The logo is not a model field of the form: `clean_logo` turns the upload into one sanitized
+    PNG (`inmates.photos.sanitize_logo`) and the view stores it, so a refused upload writes
+    nothing to disk.
+    """
+
     # The model leaves the NIP free; a signatory's NIP printed on a certificate must be valid.
     head_nip = forms.CharField(
         label=_("head's NIP"), max_length=18, required=False, validators=[nip_validator]
+    )
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    remove_logo = forms.BooleanField(
+        label=_("Remove the logo (certificates then use the default drawing)"), required=False
     )
 
     class Meta:
@@ -49,6 +66,17 @@ class PartnerForm(forms.ModelForm):
     def __init__(self, *args, facility, **kwargs):
         super().__init__(*args, **kwargs)
         self.facility = facility
+        # Set per request: a lazy string interpolated at import time would freeze its language.
+        self.fields["logo"].help_text = gettext(
+            "Printed on certificates when the partner leads the program. JPEG, PNG or WebP (not "
+            "SVG); it is stored as a PNG of at most %(size)s px, transparent parts become white."
+        ) % {"size": LOGO_SIZE}
+        if not self.instance.logo:
+            del self.fields["remove_logo"]
+
+    def clean_logo(self):
+        upload = self.cleaned_data["logo"]
+        return sanitize_logo(upload) if upload else None
 
     def clean_name(self):
         # The facility is not a form field, so ModelForm skips the per-facility unique constraint.

@@ -5,9 +5,12 @@ from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
-from lapas_training.access import MANAGERS, READERS, RoleRequiredMixin
+from inmates.photos import photo_response
+from lapas_training.access import MANAGERS, READERS, RoleRequiredMixin, role_required
 from lapas_training.models import User
 from programs.forms.partners import AgreementForm, PartnerFilterForm, PartnerForm
 from programs.models import Partner, PartnerAgreement, ProgramPartner
@@ -65,6 +68,19 @@ class PartnerDetailView(RoleRequiredMixin, DetailView):
         )
 
 
+@require_safe
+@role_required(READERS)
+def partner_logo(request, pk):
+    """The partner's uploaded logo, to those who may open the partner's page; 404 when none."""
+    partner = get_object_or_404(Partner.objects.in_scope(request.scope), pk=pk)
+    response = photo_response(partner.logo)
+    # `sanitize_logo` stores PNGs. This address stays when the logo is replaced, so the browser
+    # asks again each time rather than showing the old logo from its cache.
+    response["Content-Type"] = "image/png"
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
 class PartnerFormMixin(RoleRequiredMixin):
     roles = MANAGERS
     form_class = PartnerForm
@@ -77,20 +93,31 @@ class PartnerFormMixin(RoleRequiredMixin):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "facility": self.request.scope.facility}
 
+    def form_valid(self, form):
+        partner = form.instance
+        old_logo = partner.logo.name
+        if logo := form.cleaned_data["logo"]:
+            partner.logo.save(logo.name, logo, save=False)
+        elif form.cleaned_data.get("remove_logo"):
+            partner.logo = ""
+        response = super().form_valid(form)
+        # Only once the row points at the new file: a failed save keeps the old logo whole.
+        if old_logo and old_logo != partner.logo.name:
+            partner.logo.storage.delete(old_logo)
+        messages.success(self.request, self.success_message % {"name": self.object})
+        return response
+
 
 class PartnerCreateView(PartnerFormMixin, CreateView):
+    success_message = gettext_lazy("The partner %(name)s was added.")
+
     def form_valid(self, form):
         form.instance.facility = self.request.scope.facility
-        response = super().form_valid(form)
-        messages.success(self.request, _("The partner %(name)s was added.") % {"name": self.object})
-        return response
+        return super().form_valid(form)
 
 
 class PartnerUpdateView(PartnerFormMixin, UpdateView):
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        messages.success(self.request, _("The partner %(name)s was saved.") % {"name": self.object})
-        return response
+    success_message = gettext_lazy("The partner %(name)s was saved.")
 
 
 class AgreementFormMixin(RoleRequiredMixin):
