@@ -42,8 +42,13 @@ class LocalOnlyFetcher(URLFetcher):
     """WeasyPrint's fetcher narrowed to `data:` URIs and files under the static directories.
 
     Anything else raises ValueError, which WeasyPrint logs and skips (the resource is missing
-    from the PDF, the rest renders).
+    from the PDF, the rest renders). `roots` defaults to `static_roots()`; a process rendering
+    without Django settings (certificates.rendering) passes them in.
     """
+
+    def __init__(self, roots=None, **kwargs):
+        super().__init__(**kwargs)
+        self.roots = roots
 
     def fetch(self, url, headers=None):
         parts = urlsplit(url)
@@ -62,7 +67,7 @@ class LocalOnlyFetcher(URLFetcher):
         except (OSError, RuntimeError):
             raise ValueError(f"No such static file: {path}") from None
         if not resolved.is_file() or not any(
-            resolved.is_relative_to(root) for root in static_roots()
+            resolved.is_relative_to(root) for root in self.roots or static_roots()
         ):
             raise ValueError(f"Not a static file: {path}")
         content_type = mimetypes.guess_type(resolved.name)[0] or "application/octet-stream"

@@ -1,14 +1,13 @@
 """The certificate PDF, read back: content, fonts, pages, discreet and English variants."""
 
 import io
-import time
 
 import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
 from certificates.models import Certificate
-from certificates.pdf import certificate_pdf
+from certificates.pdf import certificate_html, certificate_pdf
 from tests.certificates.rows import make_certificate
 from tests.factories import InmateFactory
 
@@ -171,17 +170,39 @@ def test_certificate_pdf_view_permissions(client_for, users, certificate, who, s
         assert "Ahmad Fauzi" in page_texts(response.content)[0]
 
 
-def test_certificate_pdf_render_time(program, admin_user, capsys):
-    certificates = [make_certificate(program, admin_user, sequence=n) for n in range(1, 21)]
-    certificate_pdf(loaded(certificates[0]))  # warm the fonts
+def test_certificate_pdf_shares_one_back_among_holders_with_the_same_topics(program, admin_user):
+    certificates = [make_certificate(program, admin_user, sequence=n) for n in range(1, 4)]
 
-    started = time.perf_counter()
-    certificate_pdf(loaded(certificates[0]))
-    one = time.perf_counter() - started
-    started = time.perf_counter()
-    pdf = certificate_pdf(loaded(*certificates))
-    twenty = time.perf_counter() - started
+    html, sequences = certificate_html(loaded(*certificates), language="en")
+    texts = page_texts(certificate_pdf(loaded(*certificates), language="en"))
 
-    assert len(read(pdf).pages) == 40
-    with capsys.disabled():
-        print(f"\ncertificate PDF: 1 in {one * 1000:.0f} ms, 20 in {twenty * 1000:.0f} ms")
+    # Three fronts, one back laid out once and printed after each front.
+    assert html.count("<section ") == 4
+    assert [len(sequence) for sequence in sequences] == [2, 2, 2]
+    assert len({sequence[1] for sequence in sequences}) == 1
+    assert [
+        certificate.snapshot["holder_name"] in texts[2 * n]
+        for n, certificate in enumerate(certificates)
+    ] == [True] * 3
+    assert texts[1] == texts[3] == texts[5]
+
+
+def test_certificate_pdf_a_back_running_over_a_page_keeps_its_pages_in_order(program, admin_user):
+    first, second = (make_certificate(program, admin_user, sequence=n) for n in (1, 2))
+    topics = [{"title": f"Topik nomor {n}", "jp": 1} for n in range(1, 61)]
+    for certificate in (first, second):
+        certificate.snapshot["topics"] = topics
+        certificate.save(update_fields=["snapshot"])
+
+    texts = page_texts(certificate_pdf(loaded(first, second), language="en"))
+
+    # Each holder: front, then the back over as many pages as the topics need.
+    back_pages = (len(texts) - 2) // 2
+    assert back_pages >= 2
+    assert len(texts) == 2 * (1 + back_pages)
+    assert first.snapshot["holder_name"] in texts[0]
+    assert "TRAINING TOPICS" in texts[1]
+    assert "Topik nomor 60" not in texts[1]
+    assert "Topik nomor 60" in texts[back_pages]
+    assert second.snapshot["holder_name"] in texts[1 + back_pages]
+    assert "Topik nomor 60" in texts[-1]
