@@ -23,7 +23,7 @@ system-deps:
 run: system-deps $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 PY=$(PY) HOST=$(HOST) PORT=$(PORT) scripts/serve.sh
 
 test: system-deps $(VENV)/.installed lint migrations-check messages-check pytest
 
@@ -59,6 +59,7 @@ BENCH_DB ?= sqlite:////tmp/lapas-bench.sqlite3
 bench: $(VENV)/.installed
 	DEBUG=1 DATABASE_URL=$(BENCH_DB) $(PY) manage.py migrate --noinput -v 0
 	DEBUG=1 DATABASE_URL=$(BENCH_DB) $(PY) scripts/bench_import.py 10000
+	DEBUG=1 DATABASE_URL=$(BENCH_DB) $(PY) scripts/bench_certificates.py 100 1000
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,5 +1,8 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from certificates.models import BulkPrint
 
 REASON_MAX_LENGTH = 500
 HOLDER_NAME_MAX_LENGTH = 200
@@ -47,3 +50,17 @@ class ReissueForm(RevokeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].label = _("Reason for reissuing")
+
+
+class BulkPrintForm(forms.Form):
+    """ "Cetak semua": one PDF or a ZIP of one PDF per holder, in Indonesian or English."""
+
+    format = forms.ChoiceField(
+        label=_("File"),
+        choices=BulkPrint.Format.choices,
+        initial=BulkPrint.Format.PDF,
+        widget=forms.RadioSelect,
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE
+    )

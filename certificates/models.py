@@ -116,3 +116,81 @@ class Certificate(models.Model):
 
     def __str__(self):
         return self.number
+
+
+class BulkPrint(models.Model):
+    """One "Cetak semua" of a program: its valid certificates as one PDF or a ZIP of PDFs.
+
+    The background task (certificates.bulk) renders them in parts and counts `done` up, which
+    the page shows as a progress bar; the finished file stays under MEDIA_ROOT/private and is
+    served only to the facility's admins.
+    """
+
+    class Format(models.TextChoices):
+        PDF = "pdf", _("One PDF of all certificates")
+        ZIP = "zip", _("A ZIP of one PDF per holder")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Printing")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    facility = models.ForeignKey(
+        "lapas_training.Facility",
+        verbose_name=_("facility"),
+        on_delete=models.PROTECT,
+        related_name="bulk_prints",
+    )
+    program = models.ForeignKey(
+        "programs.Program",
+        verbose_name=_("program"),
+        on_delete=models.PROTECT,
+        related_name="bulk_prints",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    format = models.CharField(_("format"), max_length=3, choices=Format.choices)
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
+    status = models.CharField(
+        _("status"), max_length=7, choices=Status.choices, default=Status.QUEUED
+    )
+    total = models.PositiveIntegerField(_("certificates"), default=0)
+    done = models.PositiveIntegerField(_("certificates printed"), default=0)
+    file = models.FileField(_("file"), upload_to="private/prints/", blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bulk print")
+        verbose_name_plural = _("bulk prints")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(format__in=["pdf", "zip"]), name="certificates_bulkprint_format_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(done__lte=models.F("total")),
+                name="certificates_bulkprint_done_within_total",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.program} ({self.get_format_display()}, {self.requested_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self):
+        """Printed share, 0-100; the file is assembled after the last part, so 100 waits for it."""
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(99, self.done * 100 // self.total)

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "lapas_training",
     "programs",
     "inmates",
@@ -186,6 +188,16 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
 
 # Absolute base of the verification URL in certificate QR codes when no request gives one
 # (background rendering); set it to the address employers can reach.
+# Background tasks (bulk certificate printing) wait in the database for `manage.py db_worker`,
+# which `make run` starts beside the web server: no broker to install in a prison's intranet.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Bulk printing renders in parts of this many certificates, each in one of this many processes
+# (by default one per core, at most 4): memory stays that of a few parts whatever the count.
+CERTIFICATE_PRINT_CHUNK = int(os.environ.get("CERTIFICATE_PRINT_CHUNK", "25"))
+CERTIFICATE_PRINT_PROCESSES = int(
+    os.environ.get("CERTIFICATE_PRINT_PROCESSES", str(min(os.cpu_count() or 1, 4)))
+)
+
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 # The public verification page: at most N lookups per client IP in S seconds ("N/S").
@@ -200,6 +212,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # WeasyPrint logs every layout step of every PDF at INFO.
-    "loggers": {"weasyprint": {"level": "WARNING"}},
+    # WeasyPrint logs every layout step of every PDF at INFO, pikepdf its start.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "pikepdf": {"level": "WARNING"}},
 }

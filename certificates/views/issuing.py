@@ -14,7 +14,7 @@ from django.views.generic import ListView
 
 from certificates import services
 from certificates.completion import completion_verdicts
-from certificates.forms import IssueForm, ReissueForm, RevokeForm
+from certificates.forms import BulkPrintForm, IssueForm, ReissueForm, RevokeForm
 from certificates.models import Certificate
 from lapas_training.access import ADMIN_ONLY, MANAGERS, RoleRequiredMixin, role_required
 from programs.models import Enrollment, Program
@@ -40,7 +40,8 @@ def _error_messages(request, error):
 def completion(request, pk):
     """Every participant's attendance %, assessment result, verdict and certificate.
 
-    Queries: session, user, facility (scope), the program, the 4 of `completion_verdicts`.
+    Queries: session, user, facility (scope), the program, the 4 of `completion_verdicts`, and
+    for admins the program's recent bulk prints.
     """
     program = _program(request, pk)
     verdicts = completion_verdicts(program)
@@ -50,6 +51,11 @@ def completion(request, pk):
         "can_issue": request.user.is_admin,
         "eligible_count": sum(verdict.can_issue for verdict in verdicts),
     }
+    if request.user.is_admin:
+        # The verdicts carry each valid certificate: what "Cetak semua" would print.
+        context["printable_count"] = sum(verdict.certificate is not None for verdict in verdicts)
+        context["print_form"] = BulkPrintForm()
+        context["bulk_prints"] = program.bulk_prints.all()[:5]
     return render(request, "certificates/completion.html", context)
 
 

@@ -1,0 +1,189 @@
+"""Bulk printing ("Cetak semua"): a program's valid certificates as one PDF or a ZIP of PDFs.
+
+The view only records a BulkPrint and enqueues `print_certificates`; the database worker
+(`manage.py db_worker`, started by `make run`) runs it. The task loads the certificates in parts
+of CERTIFICATE_PRINT_CHUNK, renders each part's HTML here with Django, and hands the HTML to a
+pool of CERTIFICATE_PRINT_PROCESSES processes that lay it out with WeasyPrint
+(certificates.rendering) into temporary files. At most one part per process waits in the queue,
+so memory holds a few parts whatever the count. The parts are then joined into the one file,
+and `done` counts up as parts finish, for the progress bar.
+
+The pool's processes come from a fork server: they never set Django up nor touch the database,
+and they are forked from a clean process rather than from the worker (or a test's threads).
+"""
+
+import logging
+import multiprocessing
+import shutil
+import tempfile
+import zipfile
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from pathlib import Path
+
+import pikepdf
+from django.conf import settings
+from django.core.files import File
+from django.db.models import F
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.text import slugify
+from django_tasks import task
+
+from attendance.pdf import static_roots
+from certificates import rendering
+from certificates.models import BulkPrint, Certificate
+from certificates.pdf import Logos, certificate_html
+
+logger = logging.getLogger(__name__)
+
+# A process renders this many parts before a fresh one replaces it: WeasyPrint's memory is
+# returned to Python but not always to the system, and this keeps the pool's size flat.
+PARTS_PER_PROCESS = 20
+
+
+def printable_certificates(program):
+    """The certificates a bulk print of `program` contains: the valid ones, in number order."""
+    return Certificate.objects.filter(
+        enrollment__program=program, revoked_at__isnull=True
+    ).order_by("year", "sequence")
+
+
+def _pool(processes):
+    context = multiprocessing.get_context("forkserver")
+    # Imported once in the fork server, so each process starts with WeasyPrint loaded.
+    context.set_forkserver_preload(["certificates.rendering"])
+    return ProcessPoolExecutor(
+        max_workers=processes, mp_context=context, max_tasks_per_child=PARTS_PER_PROCESS
+    )
+
+
+def _parts(ids, size):
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _load(ids):
+    # Three queries per part: the certificates, the program's partners, their partner rows.
+    by_id = (
+        Certificate.objects.select_related("facility", "enrollment__program")
+        .prefetch_related("enrollment__program__program_partners__partner")
+        .in_bulk(ids)
+    )
+    return [by_id[pk] for pk in ids]
+
+
+def _holder_file_name(certificate):
+    number = slugify(certificate.number.replace("/", "-"))
+    return f"{number}-{slugify(certificate.snapshot['holder_name'])}.pdf"
+
+
+def run(bulk_print):
+    """Render `bulk_print` to its file; the BulkPrint row tells progress and the outcome."""
+    ids = list(printable_certificates(bulk_print.program).values_list("pk", flat=True))
+    BulkPrint.objects.filter(pk=bulk_print.pk).update(
+        status=BulkPrint.Status.RUNNING, total=len(ids), done=0
+    )
+    logos = Logos()
+    roots = static_roots()
+    workdir = Path(tempfile.mkdtemp(prefix="bulk-print-"))
+    try:
+        outputs = []  # per part in order: the part's PDF, or its holders' file names
+        with _pool(settings.CERTIFICATE_PRINT_PROCESSES) as pool:
+            pending = {}
+            for index, part_ids in enumerate(_parts(ids, settings.CERTIFICATE_PRINT_CHUNK)):
+                certificates = _load(part_ids)
+                html, sequences = certificate_html(
+                    certificates, language=bulk_print.language, logos=logos
+                )
+                if bulk_print.format == BulkPrint.Format.PDF:
+                    target = workdir / f"part-{index:05d}.pdf"
+                    future = pool.submit(rendering.write_once, html, str(target), roots=roots)
+                    outputs.append((target, sequences, future))
+                else:
+                    names = [_holder_file_name(certificate) for certificate in certificates]
+                    future = pool.submit(
+                        rendering.write_files, html, sequences, names, workdir, roots=roots
+                    )
+                    outputs.append(names)
+                pending[future] = len(part_ids)
+                # Keep one part queued per process, no more: the rest waits in the database.
+                while len(pending) > 2 * settings.CERTIFICATE_PRINT_PROCESSES:
+                    _collect(bulk_print, pending, wait(pending, return_when=FIRST_COMPLETED).done)
+            _collect(bulk_print, pending, wait(pending).done)
+        result = workdir / f"result.{bulk_print.format}"
+        if bulk_print.format == BulkPrint.Format.PDF:
+            _join_pdfs(outputs, result)
+        else:
+            _zip_files(workdir, [name for names in outputs for name in names], result)
+        with result.open("rb") as file:
+            bulk_print.file.save(_result_name(bulk_print), File(file), save=False)
+        BulkPrint.objects.filter(pk=bulk_print.pk).update(
+            file=bulk_print.file.name,
+            status=BulkPrint.Status.DONE,
+            done=len(ids),
+            finished_at=timezone.now(),
+        )
+    except BaseException:
+        BulkPrint.objects.filter(pk=bulk_print.pk).update(
+            status=BulkPrint.Status.FAILED, finished_at=timezone.now()
+        )
+        raise
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _collect(bulk_print, pending, finished):
+    for future in finished:
+        # Raises here if the part failed: the whole print fails, nothing half-made is offered.
+        future.result()
+        BulkPrint.objects.filter(pk=bulk_print.pk).update(done=F("done") + pending.pop(future))
+
+
+def _join_pdfs(parts, target):
+    """One PDF of the parts, each holder's sides in turn.
+
+    A part holds each distinct side once (`rendering.write_once`); a side shared by holders
+    (the back) is appended again from the same source page, which qpdf copies by reference:
+    its drawing and fonts are in the file once per part.
+    """
+    with pikepdf.Pdf.new() as joined:
+        sources = []
+        try:
+            for path, sequences, future in parts:
+                source = pikepdf.Pdf.open(path)
+                sources.append(source)
+                page_numbers = future.result()
+                for sequence in sequences:
+                    for section in sequence:
+                        for number in page_numbers[section]:
+                            joined.pages.append(source.pages[number])
+            joined.save(target)
+        finally:
+            for source in sources:
+                source.close()
+
+
+def _zip_files(directory, names, target):
+    # The PDFs are compressed already: stored, not deflated again.
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as archive:
+        for name in names:
+            archive.write(directory / name, arcname=name)
+
+
+def _result_name(bulk_print):
+    # Random: the file names holders and sits in MEDIA_ROOT; only the download view serves it.
+    return f"{get_random_string(24)}.{bulk_print.format}"
+
+
+def download_name(bulk_print):
+    """The file name the admin's browser saves, e.g. sertifikat-aksesoris-gelang-2025-08.pdf."""
+    program = bulk_print.program
+    return f"sertifikat-{slugify(program.title)}-{program.start_date:%Y-%m}.{bulk_print.format}"
+
+
+@task()
+def print_certificates(bulk_print_id):
+    """The background task behind "Cetak semua"."""
+    bulk_print = BulkPrint.objects.select_related("program").get(pk=bulk_print_id)
+    logger.info("Printing %s", bulk_print)
+    run(bulk_print)
