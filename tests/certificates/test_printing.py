@@ -24,8 +24,13 @@ from tests.factories import InmateFactory
 FAILED_TEXT = "Printing failed. Try again; if it fails again, tell the system administrator."
 
 
+# The worker closes a connection it finds inside a transaction, as Django does between
+# requests: the tests that run it commit for real instead of rolling back one transaction.
+runs_the_worker = pytest.mark.django_db(transaction=True)
+
+
 def run_worker():
-    """Run every queued task here and now, then return."""
+    """Run every queued task here and now, then return (tests marked `runs_the_worker`)."""
     Worker(
         queue_names=["default"],
         interval=0,
@@ -285,6 +290,7 @@ def test_print_start_after_a_print_cut_off_an_hour_ago_marks_it_failed(
 # Running
 
 
+@runs_the_worker
 def test_print_pdf_holds_every_valid_certificate_in_number_order(
     client_for, admin_user, program, mixed
 ):
@@ -311,6 +317,7 @@ def test_print_pdf_holds_every_valid_certificate_in_number_order(
     assert not any("Dedi Kurniawan" in page for page in pages)
 
 
+@runs_the_worker
 def test_print_pdf_in_english(client_for, admin_user, program, one_certificate):
     client = client_for(admin_user)
     start(client, program, language="en")
@@ -326,6 +333,7 @@ def test_print_pdf_in_english(client_for, admin_user, program, one_certificate):
     assert "Merangkai gelang" in back
 
 
+@runs_the_worker
 def test_print_zip_holds_one_pdf_per_holder(client_for, admin_user, program):
     certificate_for(program, admin_user, "Budi Santoso", sequence=2)
     certificate_for(program, admin_user, "Ahmad Fauzi", sequence=1)
@@ -354,6 +362,7 @@ def test_print_zip_holds_one_pdf_per_holder(client_for, admin_user, program):
     assert "Ahmad Fauzi" not in " ".join(budi)
 
 
+@runs_the_worker
 def test_print_failure_marks_the_print_failed(
     client_for, admin_user, program, one_certificate, settings, tmp_path
 ):
@@ -430,6 +439,7 @@ def test_print_detail_running_shows_the_count(client_for, admin_user, program):
     assert 'hx-trigger="every 1s"' in page
 
 
+@runs_the_worker
 def test_print_detail_when_done_offers_the_download(
     client_for, admin_user, program, one_certificate
 ):
