@@ -11,18 +11,29 @@ this module imports nothing that needs settings at call time; the static directo
 as `roots`.
 """
 
+import functools
 from pathlib import Path
 
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 
 from attendance.pdf import LocalOnlyFetcher
 
 SECTION_PREFIX = "section-"
+STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "css" / "certificate_pdf.css"
+
+
+@functools.cache
+def _stylesheet():
+    # Parsed once per process: in a <style> element it was parsed again for every document,
+    # which cost about as much as laying out a page.
+    return CSS(filename=str(STYLESHEET))
 
 
 def layout(html, roots=None):
     """The laid-out WeasyPrint document of `html`; fetches only data: URIs and static files."""
-    return HTML(string=html, url_fetcher=LocalOnlyFetcher(roots)).render()
+    return HTML(string=html, url_fetcher=LocalOnlyFetcher(roots)).render(
+        stylesheets=[_stylesheet()]
+    )
 
 
 def pages_by_section(document):
