@@ -4,15 +4,18 @@
 
 `make bench` runs it on a scratch SQLite database after the demo data. For each count it makes a
 program like the August one with that many participants who attended every session and are
-Kompeten, issues their certificates through `issue_certificates` (the admin's button), then runs
-the "Cetak semua" task's code (`certificates.bulk.run`) as the worker would, and checks the PDF's
-page count. Memory is sampled every 20 ms over the whole process tree (this process, the fork
-server and the rendering processes): the peak of their summed RSS, which counts pages they share
-once per process, so it is the pessimistic figure; the summed PSS shares them out.
+Kompeten, issues their certificates through `issue_certificates` (the admin's button), enqueues
+"Cetak semua" as the view does and runs the real worker, `manage.py db_worker --batch`, in a
+process of its own, then checks the PDF's page count. The print's time is the task's, from its
+start to its end as the worker recorded them. Memory is sampled every 100 ms over the worker's
+process tree (the worker and its rendering processes): the peak of their summed RSS, which counts
+pages they share once per process, so it is the pessimistic figure; the summed PSS shares them
+out.
 """
 
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -29,10 +32,12 @@ django.setup()
 
 import pikepdf  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from django_tasks_db.models import DBTaskResult  # noqa: E402
 
 from attendance.models import AttendanceRecord, AttendanceStatus  # noqa: E402
-from certificates.bulk import run  # noqa: E402
+from certificates.bulk import print_certificates  # noqa: E402
 from certificates.models import BulkPrint  # noqa: E402
 from certificates.services import issue_certificates  # noqa: E402
 from inmates.models import Inmate  # noqa: E402
@@ -40,11 +45,14 @@ from lapas_training.demo import STONES_TITLE, seed  # noqa: E402
 from lapas_training.models import User  # noqa: E402
 from programs.models import Enrollment, Program, ProgramPartner, TrainingSession  # noqa: E402
 
+BASE_DIR = Path(__file__).resolve().parent.parent
+
 
 class TreeMemory:
-    """Peak summed RSS and PSS (MiB) of this process and all its descendants, sampled."""
+    """Peak summed RSS and PSS (MiB) of process `root` and all its descendants, sampled."""
 
-    def __init__(self, interval=0.02):
+    def __init__(self, root, interval=0.1):
+        self.root = root
         self.interval = interval
         self.peak_rss = self.peak_pss = self.peak_single = 0.0
         self._stop = threading.Event()
@@ -58,23 +66,18 @@ class TreeMemory:
         self._stop.set()
         self._thread.join()
 
-    @staticmethod
-    def _tree():
-        parents = {}
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    stat = (entry / "stat").read_text()
-                except OSError:
-                    continue
-                # The command name may hold spaces: the parent pid follows its closing bracket.
-                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-        tree, frontier = {os.getpid()}, [os.getpid()]
+    def _tree(self):
+        # Each thread lists its children in /proc: cheaper than reading every process's stat,
+        # which at this rate took a good share of a core from the processes being measured.
+        tree, frontier = [], [self.root]
         while frontier:
             pid = frontier.pop()
-            children = [child for child, parent in parents.items() if parent == pid]
-            tree.update(children)
-            frontier.extend(children)
+            tree.append(pid)
+            for children in Path(f"/proc/{pid}/task").glob("*/children"):
+                try:
+                    frontier.extend(int(child) for child in children.read_text().split())
+                except OSError:
+                    continue
         return tree
 
     @staticmethod
@@ -89,11 +92,12 @@ class TreeMemory:
 
     def _sample(self):
         while not self._stop.is_set():
-            rss = [self._kib(f"/proc/{pid}/status", "VmRSS:") for pid in self._tree()]
-            pss = sum(self._kib(f"/proc/{pid}/smaps_rollup", "Pss:") for pid in self._tree())
+            tree = self._tree()
+            rss = [self._kib(f"/proc/{pid}/status", "VmRSS:") for pid in tree]
+            pss = sum(self._kib(f"/proc/{pid}/smaps_rollup", "Pss:") for pid in tree)
             self.peak_rss = max(self.peak_rss, sum(rss) / 1024)
             self.peak_pss = max(self.peak_pss, pss / 1024)
-            self.peak_single = max(self.peak_single, max(rss) / 1024)
+            self.peak_single = max(self.peak_single, max(rss, default=0) / 1024)
             self._stop.wait(self.interval)
 
 
@@ -171,13 +175,26 @@ def bench(template, admin, count, fmt):
     issue_certificates(program=program, enrollments=enrollments, by=admin)
     issuing = time.perf_counter() - started
 
-    bulk_print = BulkPrint.objects.create(
-        facility=program.facility, program=program, requested_by=admin, format=fmt, language="id"
+    with transaction.atomic():
+        bulk_print = BulkPrint.objects.create(
+            facility=program.facility,
+            program=program,
+            requested_by=admin,
+            format=fmt,
+            language="id",
+        )
+        task = print_certificates.enqueue(bulk_print.pk)
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--batch", "--no-reload", "--no-startup-delay"],
+        cwd=BASE_DIR,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
-    with TreeMemory() as memory:
-        started = time.perf_counter()
-        run(bulk_print)
-        printing = time.perf_counter() - started
+    with TreeMemory(worker.pid) as memory:
+        worker.wait()
+    result = DBTaskResult.objects.get(pk=task.id)
+    assert result.status == "SUCCESSFUL", result.traceback
+    printing = (result.finished_at - result.started_at).total_seconds()
     bulk_print.refresh_from_db()
     if fmt == BulkPrint.Format.PDF:
         with pikepdf.Pdf.open(bulk_print.file.path) as pdf:
@@ -194,6 +211,10 @@ def bench(template, admin, count, fmt):
 
 def main():
     counts = [int(arg) for arg in sys.argv[1:] if arg.isdigit()] or [100, 1000]
+    # The worker process reads the same database and MEDIA_ROOT from the environment.
+    os.environ["DATABASE_URL"] = os.environ.get("DATABASE_URL") or "sqlite:///" + str(
+        settings.DATABASES["default"]["NAME"]
+    )
     fmt = BulkPrint.Format.ZIP if "--zip" in sys.argv else BulkPrint.Format.PDF
     seed()
     template = Program.objects.get(title=STONES_TITLE)
@@ -209,6 +230,5 @@ def main():
         shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
 
 
-# The rendering processes start from a fork server that imports this file again as __mp_main__.
 if __name__ == "__main__":
     main()
