@@ -23,7 +23,6 @@ import zipfile
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from pathlib import Path
 
-import pikepdf
 from django.conf import settings
 from django.core.files import File
 from django.db.models import F
@@ -147,27 +146,11 @@ def _collect(bulk_print, pending, finished):
 
 
 def _join_pdfs(parts, target):
-    """One PDF of the parts, each holder's sides in turn.
-
-    A part holds each distinct side once (`rendering.write_once`); a side shared by holders
-    (the back) is appended again from the same source page, which qpdf copies by reference:
-    its drawing and fonts are in the file once per part.
-    """
-    with pikepdf.Pdf.new() as joined:
-        sources = []
-        try:
-            for path, sequences, future in parts:
-                source = pikepdf.Pdf.open(path)
-                sources.append(source)
-                page_numbers = future.result()
-                for sequence in sequences:
-                    for section in sequence:
-                        for number in page_numbers[section]:
-                            joined.pages.append(source.pages[number])
-            joined.save(target)
-        finally:
-            for source in sources:
-                source.close()
+    """One PDF of the parts, each holder's sides in turn (see `rendering.Assembly`)."""
+    assembly = rendering.Assembly()
+    for path, sequences, future in parts:
+        assembly.add(path, future.result(), sequences)
+    assembly.save(target)
 
 
 def _zip_files(directory, names, target):

@@ -139,10 +139,11 @@ class _Sections:
 
 
 def certificate_html(certificates, *, language="id", request=None, logos=None):
-    """The HTML of `certificates` and, per certificate, its section ids in print order.
+    """The HTML of `certificates` and, per certificate, its sides in print order.
 
-    A certificate of completion has a front and a back (usually shared by the whole program),
-    a statement of participation one letter page. Pass a shared `logos` cache when rendering a
+    A certificate of completion has a front, printed from the program's page (shared) under the
+    holder's layer, and a back (usually shared by the whole program); a statement of
+    participation one letter page. See `certificates.rendering.Assembly`. Pass a shared `logos` cache when rendering a
     program in several parts.
     """
     logos = logos or Logos()
@@ -154,12 +155,12 @@ def certificate_html(certificates, *, language="id", request=None, logos=None):
             if doc["s"]["kind"] == "participation":
                 sequences.append([sections.add("certificates/_statement.html", "letter", doc)])
             else:
-                sequences.append(
-                    [
-                        sections.add("certificates/_certificate_front.html", "certificate", doc),
-                        sections.add("certificates/_certificate_back.html", "certificate", doc),
-                    ]
+                front = (
+                    sections.add("certificates/_certificate_front.html", "certificate", doc),
+                    sections.add("certificates/_certificate_holder.html", "certificate", doc),
                 )
+                back = sections.add("certificates/_certificate_back.html", "certificate", doc)
+                sequences.append([front, back])
         html = render_to_string("certificates/certificate_pdf.html", {"sections": sections.items})
     return html, sequences
 

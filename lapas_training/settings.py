@@ -193,7 +193,7 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Bulk printing renders in parts of this many certificates, each in one of this many processes
 # (by default one per core, at most 4): memory stays that of a few parts whatever the count.
-CERTIFICATE_PRINT_CHUNK = int(os.environ.get("CERTIFICATE_PRINT_CHUNK", "50"))
+CERTIFICATE_PRINT_CHUNK = int(os.environ.get("CERTIFICATE_PRINT_CHUNK", "25"))
 CERTIFICATE_PRINT_PROCESSES = int(
     os.environ.get("CERTIFICATE_PRINT_PROCESSES", str(min(os.cpu_count() or 1, 4)))
 )

@@ -170,15 +170,17 @@ def test_certificate_pdf_view_permissions(client_for, users, certificate, who, s
         assert "Ahmad Fauzi" in page_texts(response.content)[0]
 
 
-def test_certificate_pdf_shares_one_back_among_holders_with_the_same_topics(program, admin_user):
+def test_certificate_pdf_shares_the_program_front_and_back_among_holders(program, admin_user):
     certificates = [make_certificate(program, admin_user, sequence=n) for n in range(1, 4)]
 
     html, sequences = certificate_html(loaded(*certificates), language="en")
     texts = page_texts(certificate_pdf(loaded(*certificates), language="en"))
 
-    # Three fronts, one back laid out once and printed after each front.
-    assert html.count("<section ") == 4
+    # The program's front and its back laid out once; each holder adds only their own layer.
+    assert html.count("<section ") == 5
     assert [len(sequence) for sequence in sequences] == [2, 2, 2]
+    assert len({sequence[0][0] for sequence in sequences}) == 1
+    assert len({sequence[0][1] for sequence in sequences}) == 3
     assert len({sequence[1] for sequence in sequences}) == 1
     assert [
         certificate.snapshot["holder_name"] in texts[2 * n]
@@ -206,3 +208,22 @@ def test_certificate_pdf_a_back_running_over_a_page_keeps_its_pages_in_order(pro
     assert "Topik nomor 60" in texts[back_pages]
     assert second.snapshot["holder_name"] in texts[1 + back_pages]
     assert "Topik nomor 60" in texts[-1]
+
+
+def test_certificate_pdf_fronts_print_one_shared_drawing_of_the_program_page(program, admin_user):
+    certificates = [make_certificate(program, admin_user, sequence=n) for n in range(1, 4)]
+
+    reader = read(certificate_pdf(loaded(*certificates), language="en"))
+
+    def forms(page):
+        xobjects = page["/Resources"]["/XObject"]
+        return {
+            xobjects.raw_get(name).idnum
+            for name in xobjects
+            if xobjects[name].get_object()["/Subtype"] == "/Form"
+        }
+
+    # Each front draws the same object (the program's page) under the holder's own layer.
+    fronts = [forms(page) for page in reader.pages[0::2]]
+    assert len(set.intersection(*fronts)) == 1
+    assert all(len(front) == 1 for front in fronts)
