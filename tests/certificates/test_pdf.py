@@ -227,3 +227,20 @@ def test_certificate_pdf_fronts_print_one_shared_drawing_of_the_program_page(pro
     fronts = [forms(page) for page in reader.pages[0::2]]
     assert len(set.intersection(*fronts)) == 1
     assert all(len(front) == 1 for front in fronts)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Ahmad Fauzi",
+        "Muhammad Rizky Pratama bin Abdul Rahman Hakim",
+        "Raden Mas Muhammad Rizky Pratama Wicaksono bin Abdul Rahman Hakim Saputra",
+    ],
+)
+def test_certificate_pdf_prints_a_long_name_whole_on_one_line(program, admin_user, name):
+    certificate = make_certificate(program, admin_user, holder_name=name)
+
+    front = read(certificate_pdf(loaded(certificate), language="en")).pages[0].extract_text()
+
+    # One line: the whole name, with no line break inside it.
+    assert name in front.splitlines()
