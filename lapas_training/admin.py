@@ -117,13 +117,12 @@ class ScopedHistoryAdmin(FacilityScopedAdmin, SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class FacilityAdminForm(forms.ModelForm):
-    """A facility as the admin edits it: an uploaded logo is checked and re-encoded."""
+def logo_admin_form(model):
+    """An admin ModelForm for `model` whose uploaded logo is checked and re-encoded."""
 
     class Meta:
-        model = Facility
-        # The admin picks the fields (FacilityAdmin); a list here would become its only fields.
-        fields = "__all__"  # noqa: DJ007
+        # The admin picks the fields; a list here would become its only fields.
+        fields = "__all__"
         # A plain file field, so that only `sanitize_logo` parses the upload, under its limits,
         # rather than Django's ImageField trying every Pillow plugin on it first.
         field_classes = {"logo": forms.FileField}
@@ -133,10 +132,27 @@ class FacilityAdminForm(forms.ModelForm):
         # Otherwise the stored file (unchanged) or False (cleared): nothing new to check.
         return sanitize_logo(logo) if isinstance(logo, UploadedFile) else logo
 
+    Meta.model = model
+    return type(
+        f"{model.__name__}AdminForm", (forms.ModelForm,), {"Meta": Meta, "clean_logo": clean_logo}
+    )
+
+
+class LogoAdminMixin:
+    """Deletes a replaced or cleared logo file once the change is committed."""
+
+    def save_model(self, request, obj, form, change):
+        old_logo = form.initial.get("logo")
+        super().save_model(request, obj, form, change)
+        if old_logo and old_logo.name != obj.logo.name:
+            # Once the row points elsewhere for good: a rolled-back save keeps the old logo whole.
+            name, storage = old_logo.name, old_logo.storage
+            transaction.on_commit(lambda: storage.delete(name))
+
 
 @admin.register(Facility)
-class FacilityAdmin(FacilityScopedAdmin):
-    form = FacilityAdminForm
+class FacilityAdmin(LogoAdminMixin, FacilityScopedAdmin):
+    form = logo_admin_form(Facility)
     facility_path = "pk"
     list_display = ("name", "kind", "grade", "unit_code", "city", "head_name")
     list_filter = ("kind", "grade")
@@ -148,14 +164,6 @@ class FacilityAdmin(FacilityScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
-
-    def save_model(self, request, obj, form, change):
-        old_logo = form.initial.get("logo")
-        super().save_model(request, obj, form, change)
-        if old_logo and old_logo.name != obj.logo.name:
-            # Once the row points elsewhere for good: a rolled-back save keeps the old logo whole.
-            name, storage = old_logo.name, old_logo.storage
-            transaction.on_commit(lambda: storage.delete(name))
 
 
 class AccountRulesMixin(RoleFieldsMixin):

@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from lapas_training.admin import FacilityScopedAdmin, FacilityScopedInline, ScopedHistoryAdmin
+from lapas_training.admin import (
+    FacilityScopedAdmin,
+    FacilityScopedInline,
+    LogoAdminMixin,
+    ScopedHistoryAdmin,
+    logo_admin_form,
+)
 from programs.models import (
     Enrollment,
     Partner,
@@ -25,7 +31,8 @@ class PartnerAgreementInline(FacilityScopedInline, admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(FacilityScopedAdmin):
+class PartnerAdmin(LogoAdminMixin, FacilityScopedAdmin):
+    form = logo_admin_form(Partner)
     list_display = ("name", "kind", "facility", "contact_person", "phone", "is_active")
     list_filter = ("kind", "is_active", "facility")
     list_select_related = ("facility",)

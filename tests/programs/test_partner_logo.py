@@ -402,3 +402,44 @@ def test_certificate_pdf_prints_the_lead_partners_uploaded_logo(program, partner
     uploaded = first_page_image_sizes(certificate_pdf(certificates.all(), language="en"))
     assert (301, 117) in uploaded
     assert (301, 117) not in default
+
+
+def partner_admin_post(client, partner, **overrides):
+    return client.post(
+        reverse("admin:programs_partner_change", args=[partner.pk]),
+        {
+            "facility": partner.facility_id,
+            "name": partner.name,
+            "kind": partner.kind,
+            "is_active": "on",
+            # The agreements inline: none, none added.
+            "agreements-TOTAL_FORMS": "0",
+            "agreements-INITIAL_FORMS": "0",
+            **overrides,
+        },
+    )
+
+
+def test_partner_admin_logo_bad_file_is_refused(client_for, superuser, partner):
+    response = partner_admin_post(client_for(superuser), partner, logo=upload(SVG_LOGO))
+
+    assert response.status_code == 200
+    assert "Upload a JPEG, PNG or WebP logo" in page(response)
+    partner.refresh_from_db()
+    assert not partner.logo
+    assert media_files() == []
+
+
+def test_partner_admin_logo_image_is_reencoded(client_for, superuser, partner):
+    jpeg = image_bytes("JPEG", size=(1000, 800))
+
+    response = partner_admin_post(
+        client_for(superuser), partner, logo=upload(jpeg, "blk.jpg", "image/jpeg")
+    )
+
+    assert response.status_code == 302
+    partner.refresh_from_db()
+    _data, image = stored(partner.logo)
+    assert_clean_png(image)
+    assert image.size == (600, 480)
+    assert "blk.jpg" not in partner.logo.name
