@@ -85,9 +85,13 @@ class Assembly:
         self._forms = {}
 
     def add(self, source, page_numbers, sequences):
-        """Append `sequences` (per holder, a list of sides) from `source` (a path or bytes)."""
-        source = pikepdf.Pdf.open(io.BytesIO(source) if isinstance(source, bytes) else source)
-        self._sources.append(source)
+        """Append `sequences` (per holder, a list of sides) from `source`.
+
+        `source` is a path or bytes, closed by `save`, or an open pikepdf.Pdf its caller closes.
+        """
+        if not isinstance(source, pikepdf.Pdf):
+            source = pikepdf.Pdf.open(io.BytesIO(source) if isinstance(source, bytes) else source)
+            self._sources.append(source)
         for sequence in sequences:
             for side in sequence:
                 if isinstance(side, str):
@@ -132,8 +136,10 @@ def write_files(html, sequences, names, directory, *, roots=None):
     """One PDF per sequence of sides (one holder's), saved as `directory`/name."""
     pdf = io.BytesIO()
     page_numbers = write_once(html, pdf, roots=roots)
-    for name, sequence in zip(names, sequences, strict=True):
-        assembly = Assembly()
-        assembly.add(pdf.getvalue(), page_numbers, [sequence])
-        assembly.save(str(Path(directory) / name))
+    # The part is read once; each holder's file takes its pages from it.
+    with pikepdf.Pdf.open(io.BytesIO(pdf.getvalue())) as source:
+        for name, sequence in zip(names, sequences, strict=True):
+            assembly = Assembly()
+            assembly.add(source, page_numbers, [sequence])
+            assembly.save(str(Path(directory) / name))
     return names

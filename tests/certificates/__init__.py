@@ -1,6 +1,8 @@
-"""Shared set-up of the certificate tests: a program week with marks."""
+"""Shared set-up of the certificate tests: a program week with marks, the task worker."""
 
 import datetime
+
+from django_tasks_db.management.commands.db_worker import Worker
 
 from attendance.models import AttendanceRecord
 from programs.models import Enrollment
@@ -31,3 +33,21 @@ def enrol(program, sessions, marks, *, result=Enrollment.Result.COMPETENT, **ext
         if status
     )
     return enrollment
+
+
+def run_worker(worker_id="test"):
+    """Run every queued task here and now, as `manage.py db_worker --batch` would, then return.
+
+    The worker closes a connection it finds inside a transaction (as Django does between
+    requests), so the calling test must commit for real: `django_db(transaction=True)`.
+    """
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    ).run()

@@ -12,12 +12,12 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
 from certificates import services
 from certificates.models import BulkPrint
+from tests.certificates import run_worker
 from tests.certificates.rows import make_certificate
 from tests.factories import InmateFactory
 
@@ -27,20 +27,6 @@ FAILED_TEXT = "Printing failed. Try again; if it fails again, tell the system ad
 # The worker closes a connection it finds inside a transaction, as Django does between
 # requests: the tests that run it commit for real instead of rolling back one transaction.
 runs_the_worker = pytest.mark.django_db(transaction=True)
-
-
-def run_worker():
-    """Run every queued task here and now, then return (tests marked `runs_the_worker`)."""
-    Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test",
-        excluded_queue_names=[],
-    ).run()
 
 
 def certificate_for(program, by, name, *, sequence, kind="completion"):

@@ -2,14 +2,13 @@
 
 import pytest
 from django.urls import reverse
-from django_tasks_db.management.commands.db_worker import Worker
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from certificates import services
 from certificates.models import BulkPrint
 from programs.models import Enrollment
-from tests.certificates import enrol, make_sessions
+from tests.certificates import enrol, make_sessions, run_worker
 from tests.e2e.conftest import LAPTOP
 from tests.factories import PASSWORD, InmateFactory, ProgramTopicFactory
 
@@ -60,16 +59,7 @@ def test_admin_prints_all_watches_the_progress_and_downloads_the_pdf(
 
     # The database worker (`manage.py db_worker`'s loop) runs the queued task in this thread,
     # while the browser goes on asking the live server for the bar every second.
-    Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="e2e",
-        excluded_queue_names=[],
-    ).run()
+    run_worker("e2e")
 
     bar = page.get_by_role("progressbar", name="Printing progress")
     expect(bar).to_have_attribute("aria-valuenow", "100")
