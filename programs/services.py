@@ -18,20 +18,55 @@ MAX_GENERATED_SESSIONS = 100
 # Programs that take no new participants.
 
 
-@transaction.atomic
-def generate_sessions(*, program, dates, start_time, end_time, topic=None, trainers=()):
-    """Create one session of `program` on each day of `dates`, all in the same time slot.
+# One JP (jam pelajaran) is a lesson hour of 45 minutes.
+MINUTES_PER_JP = 45
 
-    Days that already have a session of the program at `start_time` (cancelled or not: the slot
-    is taken) are skipped. Raises ValidationError and saves nothing when no session is left to
-    create or when more than MAX_GENERATED_SESSIONS would be. Returns `(created, skipped)`: the
-    new sessions and the skipped dates.
+# The generator's topic choice that spreads the program's topics over the series.
+TOPICS_IN_ORDER = "in_order"
 
-    Queries: the program lock, the taken slots, one insert of the sessions and, with trainers,
-    one insert into the trainers table, whatever the number of days.
+
+def session_jp(start_time, end_time):
+    """The whole lesson hours (JP) that fit in a session's time slot, at least one.
+
+    08:00-11:00 is 4 JP; 08:00-12:00 is 5 JP (4 h = 5 JP and 15 minutes, which are dropped: a
+    started lesson hour does not count).
     """
-    # Serialises two officers generating for the same program, so the slot check below holds.
-    Program.objects.select_for_update().filter(pk=program.pk).exists()
+    minutes = (end_time.hour * 60 + end_time.minute) - (start_time.hour * 60 + start_time.minute)
+    return max(1, minutes // MINUTES_PER_JP)
+
+
+def topics_in_order(topics, *, count, jp_per_session):
+    """The topic of each of `count` consecutive sessions of `jp_per_session` JP each.
+
+    The topics are taught one after the other, in their order, each for its own JP, as on the
+    program's plan. A session takes the topic that fills most of its JP (on a tie the earlier
+    one, which the session starts with), so a session that finishes one topic and begins the
+    next is named for the larger part. Topics A (4 JP), B (8 JP), C (4 JP) over sessions of
+    4 JP give A, B, B, C; over sessions of 3 JP, A, B, B, B, C, C. Sessions after the last
+    topic's JP get no topic (None); a topic shorter than a session may be named by none.
+    """
+    # The plan, one lesson hour after another: [A, A, A, A, B, B, ...].
+    hours = [topic for topic in topics for _ in range(topic.jp)]
+    planned = []
+    for number in range(count):
+        taught = hours[number * jp_per_session : (number + 1) * jp_per_session]
+        # max() keeps the first of equal counts, and `taught` is in plan order.
+        planned.append(max(taught, key=taught.count) if taught else None)
+    return planned
+
+
+def plan_sessions(*, program, dates, start_time, end_time, topic=None):
+    """The sessions a series would create, without saving: `(planned, skipped)`.
+
+    `planned` lists `(date, topic)` pairs in date order, `skipped` the dates that already have
+    a session of the program at `start_time` (cancelled or not: the slot is taken). `topic` is
+    one ProgramTopic for every session, None for none, or TOPICS_IN_ORDER to give each session
+    its topic by `topics_in_order()`, starting with the program's first topic. Raises
+    ValidationError when no session is left to create or when more than MAX_GENERATED_SESSIONS
+    would be.
+
+    Queries: the taken slots, and the program's topics with TOPICS_IN_ORDER.
+    """
     dates = sorted(set(dates))
     if not dates:
         raise ValidationError(_("No day in this range falls on the chosen weekdays."))
@@ -56,11 +91,38 @@ def generate_sessions(*, program, dates, start_time, end_time, topic=None, train
             )
             % {"count": len(to_create), "max": MAX_GENERATED_SESSIONS}
         )
+    if topic == TOPICS_IN_ORDER:
+        topics = topics_in_order(
+            program.topics.order_by("order", "pk"),
+            count=len(to_create),
+            jp_per_session=session_jp(start_time, end_time),
+        )
+    else:
+        topics = [topic] * len(to_create)
+    return list(zip(to_create, topics, strict=True)), skipped
+
+
+@transaction.atomic
+def generate_sessions(*, program, dates, start_time, end_time, topic=None, trainers=()):
+    """Create one session of `program` on each day of `dates`, all in the same time slot.
+
+    Which days are skipped and which topic each session gets is `plan_sessions()`'s, with the
+    same arguments and the same ValidationError, in which case nothing is saved. Returns
+    `(created, skipped)`: the new sessions and the skipped dates.
+
+    Queries: the program lock, those of `plan_sessions()`, one insert of the sessions and, with
+    trainers, one insert into the trainers table, whatever the number of days.
+    """
+    # Serialises two officers generating for the same program, so the slot check holds.
+    Program.objects.select_for_update().filter(pk=program.pk).exists()
+    planned, skipped = plan_sessions(
+        program=program, dates=dates, start_time=start_time, end_time=end_time, topic=topic
+    )
     created = TrainingSession.objects.bulk_create(
         TrainingSession(
-            program=program, date=day, start_time=start_time, end_time=end_time, topic=topic
+            program=program, date=day, start_time=start_time, end_time=end_time, topic=day_topic
         )
-        for day in to_create
+        for day, day_topic in planned
     )
     if trainers:
         through = TrainingSession.trainers.through

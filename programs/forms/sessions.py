@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lapas_training.models import Role, User
 from programs.models import TrainingSession
+from programs.services import TOPICS_IN_ORDER
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -121,13 +122,25 @@ class SessionGenerateForm(ProgramSlotMixin, forms.Form):
     )
     start_time = forms.TimeField(label=_("Start time"), widget=TIME_WIDGET)
     end_time = forms.TimeField(label=_("End time"), widget=TIME_WIDGET)
-    topic = forms.ModelChoiceField(label=_("Topic"), queryset=None, required=False)
+    topic = forms.ChoiceField(
+        label=_("Topic"),
+        required=False,
+        help_text=_(
+            "In order: the program's topics one after the other, each for its JP (45 minutes "
+            "each); a session takes the topic that fills most of its time."
+        ),
+    )
     trainers = TrainerChoiceField()
 
     def __init__(self, *args, program, **kwargs):
         super().__init__(*args, **kwargs)
         self.program = program
-        self.fields["topic"].queryset = program.topics.all()
+        self.topics = {str(topic.pk): topic for topic in program.topics.all()}
+        self.fields["topic"].choices = [
+            ("", _("No topic")),
+            (TOPICS_IN_ORDER, _("All topics in order, by their JP")),
+            *((pk, topic.title) for pk, topic in self.topics.items()),
+        ]
         self.fields["trainers"].queryset = program_trainers(program)
         self.limit_date_pickers("date_from", "date_to")
         if not self.is_bound:
@@ -143,7 +156,16 @@ class SessionGenerateForm(ProgramSlotMixin, forms.Form):
         first, last = cleaned.get("date_from"), cleaned.get("date_to")
         if first and last and last < first:
             self.add_error("date_to", _("The end of the range must not be before its start."))
+        if cleaned.get("topic") == TOPICS_IN_ORDER and not self.topics:
+            self.add_error("topic", _("This program has no topics yet; add them first."))
         return cleaned
+
+    def clean_topic(self):
+        """None, TOPICS_IN_ORDER, or one of the program's topics."""
+        value = self.cleaned_data["topic"]
+        if value == TOPICS_IN_ORDER:
+            return value
+        return self.topics.get(value)
 
     def matching_dates(self):
         """The days of the (valid) range that fall on a chosen weekday."""

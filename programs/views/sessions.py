@@ -21,7 +21,12 @@ from programs.forms.sessions import (
     SessionGenerateForm,
 )
 from programs.models import Program, TrainingSession
-from programs.services import MAX_GENERATED_SESSIONS, generate_sessions
+from programs.services import (
+    MAX_GENERATED_SESSIONS,
+    generate_sessions,
+    plan_sessions,
+    session_jp,
+)
 
 
 class SessionListView(RoleRequiredMixin, ListView):
@@ -182,22 +187,32 @@ class SessionUpdateView(SessionFormMixin, UpdateView):
 @role_required(MANAGERS)
 @require_http_methods(["GET", "POST"])
 def session_generate(request, pk):
-    """A series of sessions of one program from a date range, weekdays and a time slot."""
+    """A series of sessions of one program from a date range, weekdays and a time slot.
+
+    "Preview" (a POST with `preview`) shows each session that would be created with its topic
+    and saves nothing; "Generate" creates them.
+    """
     program = get_object_or_404(Program.objects.in_scope(request.scope), pk=pk)
     if program.is_cancelled:
         messages.error(request, _("A cancelled program takes no new sessions."))
         return redirect(program)
     form = SessionGenerateForm(request.POST if request.method == "POST" else None, program=program)
+    context = {"program": program, "form": form, "max_sessions": MAX_GENERATED_SESSIONS}
     if form.is_valid():
+        slot = {
+            "program": program,
+            "dates": form.matching_dates(),
+            "start_time": form.cleaned_data["start_time"],
+            "end_time": form.cleaned_data["end_time"],
+            "topic": form.cleaned_data["topic"],
+        }
         try:
-            created, skipped = generate_sessions(
-                program=program,
-                dates=form.matching_dates(),
-                start_time=form.cleaned_data["start_time"],
-                end_time=form.cleaned_data["end_time"],
-                topic=form.cleaned_data["topic"],
-                trainers=list(form.cleaned_data["trainers"]),
-            )
+            if "preview" in request.POST:
+                context["planned"], context["skipped"] = plan_sessions(**slot)
+                context["jp_per_session"] = session_jp(slot["start_time"], slot["end_time"])
+                context["series_jp"] = context["jp_per_session"] * len(context["planned"])
+            else:
+                return _generate(request, form, slot)
         except ValidationError as error:
             form.add_error(None, error)
         except IntegrityError:
@@ -206,23 +221,23 @@ def session_generate(request, pk):
             form.add_error(
                 None, _("Another session was added meanwhile; nothing was created. Try again.")
             )
-        else:
-            text = ngettext(
-                "%(count)d session created.", "%(count)d sessions created.", len(created)
-            ) % {"count": len(created)}
-            if skipped:
-                text += " " + ngettext(
-                    "%(count)d day skipped: it already has a session at this time.",
-                    "%(count)d days skipped: they already have a session at this time.",
-                    len(skipped),
-                ) % {"count": len(skipped)}
-            messages.success(request, text)
-            return redirect(program)
-    return render(
-        request,
-        "programs/session_generate.html",
-        {"program": program, "form": form, "max_sessions": MAX_GENERATED_SESSIONS},
-    )
+    return render(request, "programs/session_generate.html", context)
+
+
+def _generate(request, form, slot):
+    """Create the series of `slot` and say so; raises what generate_sessions raises."""
+    created, skipped = generate_sessions(**slot, trainers=list(form.cleaned_data["trainers"]))
+    text = ngettext("%(count)d session created.", "%(count)d sessions created.", len(created)) % {
+        "count": len(created)
+    }
+    if skipped:
+        text += " " + ngettext(
+            "%(count)d day skipped: it already has a session at this time.",
+            "%(count)d days skipped: they already have a session at this time.",
+            len(skipped),
+        ) % {"count": len(skipped)}
+    messages.success(request, text)
+    return redirect(slot["program"])
 
 
 @role_required(MANAGERS)

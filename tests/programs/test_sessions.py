@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -7,6 +8,7 @@ from django.utils.formats import date_format
 
 from lapas_training.models import Role
 from programs.models import Program, TrainingSession
+from programs.services import session_jp, topics_in_order
 from tests.factories import (
     ProgramFactory,
     ProgramPartnerFactory,
@@ -461,7 +463,8 @@ def generate_data(topic=None, trainers=(), **overrides):
         "weekdays": ["0", "1", "2", "3", "4"],
         "start_time": "08:00",
         "end_time": "12:00",
-        "topic": topic.pk if topic else "",
+        # A topic, or the choice's value as posted ("in_order", a made-up pk).
+        "topic": getattr(topic, "pk", topic or ""),
         "trainers": [trainer.pk for trainer in trainers],
     }
     data.update(overrides)
@@ -574,6 +577,169 @@ def test_session_generate_post_only_by_managers(client_for, viewer_user, program
         reverse("programs:session_generate", args=[program.pk]), generate_data()
     )
     assert response.status_code == 403
+    assert TrainingSession.objects.count() == 0
+
+
+# --- generate: topics in order by their JP ----------------------------------------------------
+
+
+@pytest.fixture
+def plan_topics(program):
+    """A (4 JP), B (8 JP), C (4 JP), created out of order to show that `order` decides."""
+    c = ProgramTopicFactory(program=program, title="C Kewirausahaan", jp=4, order=3)
+    a = ProgramTopicFactory(program=program, title="A Kerajinan tangan", jp=4, order=1)
+    b = ProgramTopicFactory(program=program, title="B Merangkai gelang", jp=8, order=2)
+    return a, b, c
+
+
+def plan_rows(html):
+    """The cells of the preview's table, as text, row by row."""
+    body = html.split('id="plan-heading"', 1)[1].split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [
+        [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)
+    ]
+
+
+def topic_titles(program):
+    sessions = TrainingSession.objects.filter(program=program).order_by("date")
+    return [s.topic.title[0] if s.topic else None for s in sessions]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "jp"),
+    [((8, 0), (11, 0), 4), ((8, 0), (12, 0), 5), ((13, 0), (13, 44), 1), ((8, 0), (14, 0), 8)],
+)
+def test_session_jp_counts_whole_lesson_hours_of_45_minutes(start, end, jp):
+    assert session_jp(datetime.time(*start), datetime.time(*end)) == jp
+
+
+@pytest.mark.parametrize(
+    ("count", "jp_per_session", "expected"),
+    [
+        (4, 4, "ABBC"),
+        (6, 3, "ABBBCC"),
+        (2, 8, "AB"),
+        (1, 16, "B"),
+        (3, 2, "AAB"),
+        (6, 4, "ABBC--"),
+    ],
+)
+def test_topics_in_order_follows_each_topics_jp(plan_topics, count, jp_per_session, expected):
+    planned = topics_in_order(plan_topics, count=count, jp_per_session=jp_per_session)
+    assert "".join(topic.title[0] if topic else "-" for topic in planned) == expected
+
+
+def test_topics_in_order_names_a_tied_session_for_the_topic_it_starts_with(program):
+    a = ProgramTopicFactory(program=program, title="A", jp=2)
+    b = ProgramTopicFactory(program=program, title="B", jp=2)
+    assert topics_in_order([a, b], count=1, jp_per_session=4) == [a]
+
+
+def test_session_generate_assigns_topics_in_order(client_for, staff_user, program, plan_topics):
+    response = client_for(staff_user).post(
+        reverse("programs:session_generate", args=[program.pk]),
+        generate_data(weekdays=["0", "1", "2", "3"], end_time="11:00", topic="in_order"),
+        follow=True,
+    )
+    assert "4 sessions created." in page(response)
+    assert topic_titles(program) == ["A", "B", "B", "C"]
+
+
+def test_session_generate_in_order_counts_only_created_sessions(
+    client_for, staff_user, program, plan_topics
+):
+    # Tuesday is taken: the four sessions created (Mon, Wed, Thu, Fri) carry A, B, B, C.
+    TrainingSessionFactory(program=program, date=datetime.date(2025, 8, 5), topic=None)
+    client_for(staff_user).post(
+        reverse("programs:session_generate", args=[program.pk]),
+        generate_data(end_time="11:00", topic="in_order"),
+    )
+    sessions = TrainingSession.objects.filter(program=program).exclude(date__day=5)
+    assert [(s.date.day, s.topic.title[0]) for s in sessions.order_by("date")] == [
+        (4, "A"),
+        (6, "B"),
+        (7, "B"),
+        (8, "C"),
+    ]
+
+
+def test_session_generate_in_order_leaves_sessions_past_the_topics_without_one(
+    client_for, staff_user, program, plan_topics
+):
+    # Five sessions of 8 JP (08:00-14:00): A+B (a tie: the first) then B+C, then nothing.
+    client_for(staff_user).post(
+        reverse("programs:session_generate", args=[program.pk]),
+        generate_data(end_time="14:00", topic="in_order"),
+    )
+    assert topic_titles(program) == ["A", "B", None, None, None]
+
+
+def test_session_generate_preview_shows_each_sessions_topic_and_saves_nothing(
+    client_for, staff_user, program, plan_topics
+):
+    response = client_for(staff_user).post(
+        reverse("programs:session_generate", args=[program.pk]),
+        {**generate_data(end_time="11:00", topic="in_order"), "preview": "1"},
+    )
+    html = page(response)
+    assert response.status_code == 200
+    assert TrainingSession.objects.count() == 0
+    assert "5 sessions of 4 JP each (20 JP in all)." in html
+    assert "The program's topics take 16 JP." in html
+    assert plan_rows(html) == [
+        ["1", "Monday, 4 August 2025", "08.00–11.00", "A Kerajinan tangan"],
+        ["2", "Tuesday, 5 August 2025", "08.00–11.00", "B Merangkai gelang"],
+        ["3", "Wednesday, 6 August 2025", "08.00–11.00", "B Merangkai gelang"],
+        ["4", "Thursday, 7 August 2025", "08.00–11.00", "C Kewirausahaan"],
+        ["5", "Friday, 8 August 2025", "08.00–11.00", "No topic"],
+    ]
+
+
+def test_session_generate_preview_shows_skipped_days(client_for, staff_user, program, topic):
+    TrainingSessionFactory(program=program, date=datetime.date(2025, 8, 5))
+    response = client_for(staff_user).post(
+        reverse("programs:session_generate", args=[program.pk]),
+        {**generate_data(topic), "preview": "1"},
+    )
+    html = page(response)
+    assert "4 sessions of 5 JP each (20 JP in all)." in html
+    assert "1 day skipped: it already has a session at this time." in html
+    assert [row[1] for row in plan_rows(html)] == [
+        "Monday, 4 August 2025",
+        "Wednesday, 6 August 2025",
+        "Thursday, 7 August 2025",
+        "Friday, 8 August 2025",
+    ]
+    assert TrainingSession.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"topic": "in_order"}, "This program has no topics yet; add them first."),
+        ({"topic": "999999"}, "Select a valid choice"),
+    ],
+)
+def test_session_generate_bad_topic(client_for, admin_user, program, overrides, message):
+    for preview in ({}, {"preview": "1"}):
+        response = client_for(admin_user).post(
+            reverse("programs:session_generate", args=[program.pk]),
+            {**generate_data(**overrides), **preview},
+        )
+        assert response.status_code == 200
+        assert message in page(response)
+    assert TrainingSession.objects.count() == 0
+
+
+def test_session_generate_refuses_topic_of_other_program(
+    client_for, admin_user, program, other_program
+):
+    foreign = ProgramTopicFactory(program=other_program)
+    response = client_for(admin_user).post(
+        reverse("programs:session_generate", args=[program.pk]), generate_data(foreign)
+    )
+    assert "Select a valid choice" in page(response)
     assert TrainingSession.objects.count() == 0
 
 
