@@ -500,16 +500,23 @@ def plan_import(parsed, *, facility, lock=False):
     by_number = {inmate.registration_number.casefold(): inmate for inmate in existing}
     plan = ImportPlan()
     for row in parsed.rows:
-        errors = list(row.errors)
-        if not errors:
-            inmate = by_number.get(row.values["registration_number"].casefold())
-            if inmate is None:
-                errors = _plan_create(plan, row, parsed, facility)
-            else:
-                errors = _plan_update(plan, row, parsed, inmate)
+        number = row.values.get("registration_number")
+        inmate = by_number.get(number.casefold()) if number else None
+        # Every check runs on every row, whatever failed before, so that the preview lists
+        # all that is wrong with a row and one correction of the file is enough.
+        if inmate is None:
+            errors = row.errors + _create_errors(row, parsed, known_number=bool(number))
+        else:
+            errors = row.errors + _update_errors(row, parsed, inmate)
         if errors:
             plan.errors.extend(errors)
             plan.error_rows += 1
+        elif inmate is None:
+            fields = {name: value for name, value in row.values.items() if name != "status"}
+            inmate = Inmate(facility=facility, status=Inmate.Status.ACTIVE, **fields)
+            plan.creates.append(PlannedRow(row.number, inmate))
+        else:
+            _plan_update(plan, row, inmate)
     return plan
 
 
@@ -528,25 +535,30 @@ def _dates_error(row, parsed, admission, release):
     return []
 
 
-def _plan_create(plan, row, parsed, facility):
+def _create_errors(row, parsed, *, known_number):
+    """What stops the row from becoming a new inmate. Without a usable registration number the
+    row may yet be meant for a recorded inmate, so the gender is not asked for."""
     values = row.values
     errors = _dates_error(
         row, parsed, values.get("admission_date"), values.get("expected_release_date")
     )
-    if "gender" not in values:
+    if known_number and "gender" not in values and not _failed(row, parsed, "gender"):
         errors.append(
             RowError(row.number, parsed.header("gender"), _("required for a new inmate (L or P)."))
         )
     if values.get("status", Inmate.Status.ACTIVE) != Inmate.Status.ACTIVE:
         errors.append(_departure_error(row, parsed))
-    if not errors:
-        fields = {name: value for name, value in values.items() if name != "status"}
-        inmate = Inmate(facility=facility, status=Inmate.Status.ACTIVE, **fields)
-        plan.creates.append(PlannedRow(row.number, inmate))
     return errors
 
 
-def _plan_update(plan, row, parsed, inmate):
+def _failed(row, parsed, field_name):
+    """Whether the row's cell of `field_name` already has an error of its own."""
+    header = parsed.header(field_name)
+    return any(error.column == header for error in row.errors)
+
+
+def _update_errors(row, parsed, inmate):
+    """What stops the row from updating the recorded `inmate`."""
     values = row.values
     errors = _dates_error(
         row,
@@ -569,11 +581,14 @@ def _plan_update(plan, row, parsed, inmate):
                     ),
                 )
             )
-    if errors:
-        return errors
+    return errors
+
+
+def _plan_update(plan, row, inmate):
+    """Apply the row's values to `inmate` (a copy) and note each change for the preview."""
     planned = PlannedRow(row.number, inmate)
     # The number is the match key (its case in the file is not a change); status is checked above.
-    for name, value in values.items():
+    for name, value in row.values.items():
         old = getattr(inmate, name)
         if name in ("registration_number", "status") or old == value:
             continue
@@ -587,7 +602,6 @@ def _plan_update(plan, row, parsed, inmate):
         plan.updates.append(planned)
     else:
         plan.unchanged += 1
-    return []
 
 
 def _departure_error(row, parsed):

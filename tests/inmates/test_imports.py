@@ -1,6 +1,7 @@
 import csv
 import datetime
 import io
+import re
 import zipfile
 
 import openpyxl
@@ -518,6 +519,73 @@ def test_import_release_before_admission_is_a_row_error(client_for, admin_user):
         "Row 2, column Perkiraan Bebas: the expected release date cannot be before the "
         "admission date." in page(response)
     )
+
+
+FULL_HEADER = [*HEADER, "Tanggal Masuk", "Perkiraan Bebas", "Status"]
+
+
+def listed_errors(html):
+    """The preview's error list, item by item."""
+    items = html.split('<ul class="import-errors">', 1)[1].split("</ul>", 1)[0]
+    return [item.strip() for item in re.findall(r"<li>(.*?)</li>", items, flags=re.S)]
+
+
+def test_import_lists_every_error_of_a_new_row(client_for, admin_user):
+    # A bad cell, a missing gender and a release before admission: three errors of one row.
+    row = ["B.I-1", "Agus", "31/02/1990", "", "", "", "01/02/2025", "01/01/2025", ""]
+
+    response = upload(client_for(admin_user), csv_bytes([row], header=FULL_HEADER))
+
+    assert listed_errors(page(response)) == [
+        "Row 2, column Tanggal Lahir: not a date (use dd/mm/yyyy).",
+        "Row 2, column Perkiraan Bebas: the expected release date cannot be before the "
+        "admission date.",
+        "Row 2, column Jenis Kelamin: required for a new inmate (L or P).",
+    ]
+    assert response.context["plan"].error_rows == 1
+    assert response.context["token"] is None
+    assert Inmate.objects.count() == 0
+
+
+def test_import_lists_every_error_of_a_row_for_a_recorded_inmate(client_for, admin_user, facility):
+    inmate = InmateFactory(facility=facility, registration_number="B.I-1", full_name="Agus")
+    row = ["b.i-1", "=1+1", "2999-01-01", "", "Blok C", "", "", "", "bebas"]
+
+    response = upload(client_for(admin_user), csv_bytes([row], header=FULL_HEADER))
+
+    assert listed_errors(page(response)) == [
+        "Row 2, column Nama: formulas are not accepted.",
+        "Row 2, column Tanggal Lahir: the date of birth must be in the past.",
+        "Row 2, column Status: an import does not record releases or transfers; use "
+        "“Record release or transfer” on the inmate&#x27;s page, which also closes their "
+        "enrolments.",
+    ]
+    inmate.refresh_from_db()
+    assert (inmate.full_name, inmate.block, inmate.status) == ("Agus", inmate.block, "active")
+    assert inmate.block != "Blok C"
+
+
+def test_import_row_without_number_still_lists_its_other_errors(client_for, admin_user):
+    # Without a number the row may be meant for a recorded inmate: no gender is asked for.
+    row = ["", "", "", "", "", "", "01/02/2025", "01/01/2025", "pindah"]
+
+    response = upload(client_for(admin_user), csv_bytes([row], header=FULL_HEADER))
+
+    errors = listed_errors(page(response))
+    assert [error.split(":", 1)[0] for error in errors] == [
+        "Row 2, column No. Registrasi",
+        "Row 2, column Nama",
+        "Row 2, column Perkiraan Bebas",
+        "Row 2, column Status",
+    ]
+
+
+def test_import_bad_gender_is_not_also_reported_missing(client_for, admin_user):
+    response = upload(client_for(admin_user), csv_bytes([["B.I-1", "Agus", "", "X", "", ""]]))
+
+    assert listed_errors(page(response)) == [
+        "Row 2, column Jenis Kelamin: not a gender (use L or P)."
+    ]
 
 
 @pytest.mark.parametrize("status", ["bebas", "Released", "pindah"])
