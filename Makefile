@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
-PORT ?= 8000
+# Empty: `make run` serves on the first free port from 8000. Set: that port or a clear refusal.
+PORT ?=
 # Tests run with production-like settings (DEBUG off), which need a key.
 TEST_ENV := SECRET_KEY=test-only-secret-key DEBUG=0
 
