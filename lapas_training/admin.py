@@ -20,6 +20,11 @@ from inmates.photos import sanitize_logo
 from lapas_training.forms import RoleFieldsMixin
 from lapas_training.models import Facility, Role, User
 
+# The admin carries the application's name (translated), not "Django administration".
+admin.site.site_header = _("Lapas Training")
+admin.site.site_title = _("Lapas Training")
+admin.site.index_title = _("Data administration")
+
 
 def limit_to_facility(request, queryset, facility_path):
     """`queryset` narrowed to what `request.user` may see in the admin (no query of its own).

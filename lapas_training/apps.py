@@ -1,7 +1,26 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+from django_tasks_db import apps as tasks_db_apps
 
 
 class LapasTrainingConfig(AppConfig):
     name = "lapas_training"
     verbose_name = _("Facilities and users")
+
+
+class BackgroundTasksConfig(tasks_db_apps.TasksAppConfig):
+    """django_tasks_db, named in the user's language on the admin index.
+
+    The package names its app in English only and ships no Indonesian catalogue; its model's
+    names are marked for translation, so our catalogue carries them.
+    """
+
+    # Named in INSTALLED_APPS; never the configuration of the "lapas_training" app itself.
+    default = False
+    verbose_name = _("Background tasks")
+
+
+# django_tasks_db's model names, marked here so that `make messages` keeps them in our catalogue.
+gettext_noop("Task Result")
+gettext_noop("Task Results")

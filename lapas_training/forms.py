@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -52,3 +53,11 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["first_name", "last_name", "email", "language"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A person picks one of the two languages; an unset one reads as the language they see.
+        language = self.fields["language"]
+        language.choices = User._meta.get_field("language").choices
+        language.required = True
+        self.initial["language"] = self.instance.language or settings.LANGUAGE_CODE

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
@@ -7,19 +8,41 @@ from lapas_training.models import Facility
 SESSION_FACILITY_KEY = "active_facility_id"
 
 
-class UserLanguageMiddleware:
-    """A user's saved language wins over the browser's Accept-Language."""
+# Where an anonymous visitor's pick on the login page is kept, for that browser session only.
+SESSION_LANGUAGE_KEY = "language"
+
+
+def chosen_language(request):
+    """The language `request` is served in: the user's choice, else Bahasa Indonesia.
+
+    The browser's Accept-Language is deliberately ignored: officers share machines set up in
+    English, and the product speaks Indonesian unless a person asks for English.
+    """
+    user = request.user
+    if user.is_authenticated:
+        language = user.language
+    else:
+        language = request.session.get(SESSION_LANGUAGE_KEY, "")
+    if language in dict(settings.LANGUAGES):
+        return language
+    return settings.LANGUAGE_CODE
+
+
+class LanguageMiddleware:
+    """Activates `chosen_language` for every request, in place of Django's LocaleMiddleware.
+
+    Activating on every request (not only when a choice exists) keeps a previous request's
+    language from lingering in a reused worker thread.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
-        if user.is_authenticated and user.language:
-            translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language
+        translation.activate(chosen_language(request))
+        request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
-        response.headers.setdefault("Content-Language", translation.get_language())
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
         return response
 
 

@@ -115,8 +115,10 @@ class User(AbstractUser):
     language = models.CharField(
         _("language"),
         max_length=5,
+        # Empty until the user picks one: Bahasa Indonesia, whatever the browser asks for.
         blank=True,
-        choices=[("", _("Follow the browser")), ("id", "Bahasa Indonesia"), ("en", "English")],
+        choices=[("id", "Bahasa Indonesia"), ("en", "English")],
+        help_text=_("Empty means Bahasa Indonesia, the application's language."),
     )
 
     objects = FacilityUserManager()

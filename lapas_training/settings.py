@@ -52,7 +52,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "django_tasks",
-    "django_tasks_db",
+    # django_tasks_db under a translated name.
+    "lapas_training.apps.BackgroundTasksConfig",
     "lapas_training",
     "programs",
     "inmates",
@@ -64,11 +65,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "lapas_training.middleware.UserLanguageMiddleware",
+    # Instead of Django's LocaleMiddleware, which would follow the browser's language.
+    "lapas_training.middleware.LanguageMiddleware",
     "lapas_training.middleware.ActiveFacilityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

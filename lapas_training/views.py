@@ -18,7 +18,7 @@ from django.views.generic import CreateView, ListView, UpdateView
 
 from lapas_training.access import ADMIN_ONLY, ALL_ROLES, RoleRequiredMixin, role_required
 from lapas_training.forms import ProfileForm, UserCreateForm, UserUpdateForm
-from lapas_training.middleware import SESSION_FACILITY_KEY
+from lapas_training.middleware import SESSION_FACILITY_KEY, SESSION_LANGUAGE_KEY
 from lapas_training.models import Facility, Role, User
 from programs.models import Enrollment, Partner, Program, TrainingSession
 
@@ -79,10 +79,30 @@ def switch_facility(request):
     facility = get_object_or_404(Facility, pk=request.POST.get("facility"))
     request.session[SESSION_FACILITY_KEY] = facility.pk
     messages.success(request, _("You are now working in %(facility)s.") % {"facility": facility})
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
-        next_url = reverse("dashboard")
-    return HttpResponseRedirect(next_url)
+    return HttpResponseRedirect(next_url(request))
+
+
+@require_POST
+def switch_language(request):
+    """The navigation bar's language switch: saved on the user, or for an anonymous visitor's
+    session (the login page offers it too, so no login is required)."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        messages.error(request, _("Choose Bahasa Indonesia or English."))
+    elif request.user.is_authenticated:
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    else:
+        request.session[SESSION_LANGUAGE_KEY] = language
+    return HttpResponseRedirect(next_url(request))
+
+
+def next_url(request):
+    """The POSTed `next` URL when it stays on this site, else the dashboard."""
+    url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
+        return url
+    return reverse("dashboard")
 
 
 class ProfileUpdateView(LoginRequiredMixin, UpdateView):
