@@ -1,6 +1,6 @@
 from django.contrib.auth.backends import ModelBackend
 
-from lapas_training.models import Role
+from lapas_training.models import Role, User
 
 # The apps whose models a facility admin manages in the Django admin.
 FACILITY_ADMIN_APPS = frozenset(
@@ -29,3 +29,8 @@ class RolePermissionBackend(ModelBackend):
         if self._is_facility_admin(user_obj) and app_label in FACILITY_ADMIN_APPS:
             return True
         return super().has_module_perms(user_obj, app_label)
+
+    def get_user(self, user_id):
+        # Every page's navigation bar names a trainer's partner: joined here, not a query per page.
+        user = User._default_manager.select_related("partner").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
