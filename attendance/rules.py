@@ -36,15 +36,13 @@ CHOICE_STATUSES = (Status.PRESENT, Status.LATE, Status.EXCUSED, Status.SICK, Sta
 CUSTODY_ORDER = tuple(status for status in Status if status in CUSTODY_STATUSES)
 NOT_LISTED = "–"
 
-# Enrolments in these states have not left the program: listed for every session from the day
-# they enrolled (a completed enrolment need not carry an end date).
-_STAYING = frozenset({Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED})
+_STAYING = frozenset(Enrollment.STAYING_STATUSES)
 
 
 def is_listed(enrollment, date):
     """Whether `enrollment`'s participant belongs on the list of a session held on `date`.
 
-    Enrolled on or before that day, and either still in the program (active or completed) or
+    Enrolled on or before that day, and either still in the program (or stayed to its close) or
     ended after that day: someone who withdrew, was released or transferred on day D is listed
     for sessions before D only. The rule of `Enrollment.objects.listed_on`, on a loaded row.
     """

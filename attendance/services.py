@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from attendance.models import AttendanceRecord, AttendanceStatus
 from lapas_training.models import Role
-from programs.models import Enrollment
+from programs.models import Enrollment, TrainingSession
 
 # Longer than a whole session day: anything above is a typo (minutes typed as a clock time).
 MAX_MINUTES_LATE = 600
@@ -67,8 +67,14 @@ def can_edit(user, session, today=None):
 
 
 def marking_refusal(session, today=None):
-    """Why nobody can mark this session now (cancelled, or still in the future), else None."""
+    """Why nobody can mark this session now (program closed, session cancelled or still in the
+    future), else None. Reads `session.program`: select it with the session."""
     today = today or timezone.localdate()
+    if session.program.is_closed:
+        return _(
+            "The program is closed: its attendance is locked. An admin can reopen the program "
+            "to correct it."
+        )
     if session.is_cancelled:
         return _("This session was cancelled; its attendance cannot be marked.")
     if session.date > today:
@@ -115,7 +121,8 @@ def _check_marks(marks, listed_ids):
 def save_attendance(*, session, marks, by, reason=""):
     """Save `marks` (a list of Mark) for `session` as `by`, all or nothing; return a SaveResult.
 
-    Refuses (ValidationError, nothing saved) a cancelled or future session, a locked session for
+    Refuses (ValidationError, nothing saved) a closed program's session, a cancelled or future
+    session, a locked session for
     a trainer, a correction of a locked session without a reason, and any mark that is invalid or
     names an enrolment not listed for the session's date (another program's, another facility's,
     a late joiner's, a departed one's). Raises PermissionDenied for users who may never mark.
@@ -125,7 +132,8 @@ def save_attendance(*, session, marks, by, reason=""):
     on the (session, enrolment) unique constraint.
 
     Queries, whatever the number of participants: the listed enrolments, the existing records,
-    one upsert, and one history insert each for created and for changed records.
+    one upsert, one history insert each for created and for changed records, and on the first
+    save the session's status (held).
     """
     if by.effective_role not in {Role.ADMIN, Role.STAFF, Role.TRAINER}:
         raise PermissionDenied
@@ -195,6 +203,10 @@ def save_attendance(*, session, marks, by, reason=""):
                 default_change_reason=reason,
                 default_date=now,
             )
+    if created and session.status == TrainingSession.Status.SCHEDULED:
+        # Recorded attendance is what tells a held session from one that never took place.
+        session.status = TrainingSession.Status.HELD
+        session.save(update_fields=["status"])
     return SaveResult(
         created=len(created), changed=len(changed), unchanged=len(marks) - len(created + changed)
     )

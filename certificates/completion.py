@@ -1,8 +1,10 @@
 """Who completed a program: the verdict behind every certificate.
 
-One rule, shared by the completion page and `certificates.services.issue_certificates`, so that
-what the admin sees as eligible is exactly what issuing accepts. Attendance comes from
-`attendance.rules.program_recap`, the same figures as the recap page.
+One rule, shared by the completion page, closing (`certificates.closing`) and
+`certificates.services.issue_certificates`, so that what the admin sees as eligible is exactly
+what issuing accepts. Attendance comes from `attendance.rules.program_recap`, the same figures
+as the recap page. Until the program is closed a verdict is provisional; closing fixes it in
+the enrolment's status (completed / not completed, with the reasons).
 """
 
 from dataclasses import dataclass, field
@@ -14,8 +16,8 @@ from attendance.rules import RecapRow, program_recap
 from certificates.models import Certificate
 from programs.models import Enrollment
 
-# Still in the program or finished it: the only states that can complete.
-COMPLETING_STATUSES = frozenset({Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED})
+# Still in the program: the verdict is computed from attendance and the assessment.
+COMPUTED_STATUSES = frozenset({Enrollment.Status.ACTIVE})
 # Left early for a reason outside their control: offered a statement of participation instead.
 STATEMENT_STATUSES = frozenset({Enrollment.Status.RELEASED, Enrollment.Status.TRANSFERRED})
 
@@ -28,6 +30,7 @@ class Verdict:
     - `reasons`: why not, as messages for the admin (empty when eligible).
     - `certificate`: the enrolment's valid (not revoked) certificate, if any.
     - `statement_offered`: released or transferred, so a statement of participation fits.
+    - `final`: the program is closed, so the verdict is fixed; otherwise it is provisional.
     """
 
     enrollment: Enrollment
@@ -36,6 +39,7 @@ class Verdict:
     reasons: list[str] = field(default_factory=list)
     certificate: Certificate | None = None
     statement_offered: bool = False
+    final: bool = False
 
     @property
     def percent(self):
@@ -43,15 +47,29 @@ class Verdict:
 
     @property
     def can_issue(self):
-        """Eligible and not holding a valid certificate yet."""
-        return self.eligible and self.certificate is None
+        """Completed a closed program and not holding a valid certificate yet."""
+        return self.final and self.eligible and self.certificate is None
 
 
 def verdict_for(program, row, certificate=None):
-    """The verdict of one recap row of `program` (no queries)."""
+    """The verdict of one recap row of `program` (no queries).
+
+    A closed program's verdicts are the outcomes closing fixed; before that they are computed.
+    """
     enrollment = row.enrollment
+    common = {
+        "enrollment": enrollment,
+        "recap_row": row,
+        "certificate": certificate,
+        "statement_offered": enrollment.status in STATEMENT_STATUSES,
+        "final": program.is_closed,
+    }
+    if enrollment.status == Enrollment.Status.COMPLETED:
+        return Verdict(eligible=True, **common)
+    if enrollment.status == Enrollment.Status.NOT_COMPLETED:
+        return Verdict(eligible=False, reasons=[enrollment.end_reason], **common)
     reasons = []
-    if enrollment.status not in COMPLETING_STATUSES:
+    if enrollment.status not in COMPUTED_STATUSES:
         if enrollment.status == Enrollment.Status.WITHDRAWN:
             reasons.append(_("Withdrew from the program."))
         elif enrollment.status == Enrollment.Status.RELEASED:
@@ -77,21 +95,15 @@ def verdict_for(program, row, certificate=None):
             reasons.append(_("Assessment result missing."))
         elif enrollment.assessment_result == Enrollment.Result.NOT_YET_COMPETENT:
             reasons.append(_("Assessment result: Belum kompeten."))
-    return Verdict(
-        enrollment=enrollment,
-        recap_row=row,
-        eligible=not reasons,
-        reasons=reasons,
-        certificate=certificate,
-        statement_offered=enrollment.status in STATEMENT_STATUSES,
-    )
+    return Verdict(eligible=not reasons, reasons=reasons, **common)
 
 
 def completion_verdicts(program, *, today=None):
     """Every enrolment's verdict, ordered by participant name.
 
-    Eligible: active or completed, attendance % known and not below the program's threshold,
-    and, when the program requires an assessment, the result Kompeten.
+    Eligible: still in the program, attendance % known and not below the program's threshold,
+    and, when the program requires an assessment, the result Kompeten; in a closed program,
+    completed. Before closing, the recap as of `today` counts the sessions held so far.
 
     Costs 4 queries: the 3 of `program_recap` and the valid certificates of the program.
     """

@@ -1,15 +1,21 @@
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certificates.models import BulkPrint
+from certificates.services import check_issue_date
 
 REASON_MAX_LENGTH = 500
 HOLDER_NAME_MAX_LENGTH = 200
 
 
 class IssueForm(forms.Form):
-    """The completion page's choice: every eligible participant, or the ticked ones.
+    """The completion page's choice: everyone who completed, or the ticked ones; then, on the
+    confirmation page, the date of issue.
 
     Choices are all of the program's enrolments; eligibility is checked by the issuing service,
     which names who is not eligible and why.
@@ -19,16 +25,43 @@ class IssueForm(forms.Form):
         label=_("Participants"), coerce=int, required=False
     )
     issue_all = forms.BooleanField(label=_("Issue to all eligible"), required=False)
+    issued_on = forms.DateField(
+        label=_("Date of issue"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Printed on the certificates: from the program's end up to today."),
+    )
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, enrollment_ids=(), **kwargs):
+    def __init__(self, *args, enrollment_ids=(), program, **kwargs):
         super().__init__(*args, **kwargs)
+        self.program = program
         self.fields["enrollments"].choices = [(pk, pk) for pk in enrollment_ids]
+        # Certificates are usually dated the day the program ended, as the paper ones were.
+        self.fields["issued_on"].initial = min(program.end_date, timezone.localdate())
+
+    def clean_issued_on(self):
+        issued_on = self.cleaned_data["issued_on"] or self.fields["issued_on"].initial
+        try:
+            check_issue_date(self.program, issued_on)
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from error
+        return issued_on
 
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("issue_all") and not cleaned.get("enrollments"):
             raise forms.ValidationError(_("Choose at least one eligible participant."))
         return cleaned
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for reopening"),
+        max_length=REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Recorded with your name; for example, a result entered wrongly."),
+    )
 
 
 class RevokeForm(forms.Form):
@@ -64,3 +97,47 @@ class BulkPrintForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language"), choices=settings.LANGUAGES, initial=settings.LANGUAGE_CODE
     )
+
+
+class CertificateFilterForm(forms.Form):
+    """The certificate list's search and filters; an invalid value shows its error and is ignored."""
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("Valid")
+        REVOKED = "revoked", _("Revoked")
+
+    q = forms.CharField(label=_("Name or number"), required=False, max_length=100)
+    program = forms.ModelChoiceField(
+        label=_("Program"), required=False, queryset=None, empty_label=_("All programs")
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *Status.choices]
+    )
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, programs, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = programs
+        self.fields["year"].choices = [("", _("All years")), *((year, year) for year in years)]
+
+    def filter(self, queryset):
+        """Narrow `queryset` by the valid part of the search (a chosen program costs a query)."""
+        # Only valid fields reach cleaned_data: "?year=abc" is dropped, the rest still applies.
+        self.is_valid()
+        data = self.cleaned_data
+        if text := (data.get("q") or "").strip():
+            queryset = queryset.filter(
+                Q(number__icontains=text)
+                | Q(snapshot__holder_name__icontains=text)
+                # The register's spelling finds a certificate printed with a corrected name.
+                | Q(enrollment__inmate__full_name__icontains=text)
+            )
+        if data.get("program"):
+            queryset = queryset.filter(enrollment__program=data["program"])
+        if data.get("status") == self.Status.VALID:
+            queryset = queryset.filter(revoked_at__isnull=True)
+        elif data.get("status") == self.Status.REVOKED:
+            queryset = queryset.filter(revoked_at__isnull=False)
+        if data.get("year"):
+            queryset = queryset.filter(year=data["year"])
+        return queryset

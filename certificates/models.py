@@ -6,10 +6,12 @@ from simple_history.models import HistoricalRecords
 
 
 class CertificateCounter(models.Model):
-    """The last certificate sequence of a facility in a year.
+    """The last certificate sequence of a series in a year.
 
-    Issuing locks this row (select_for_update) inside its transaction and takes last + 1, so
-    numbers are gap-free and never shared: a failed issue rolls the increment back with it.
+    A series is a facility's (partner empty) or, for discreet certificates, a lead partner's,
+    so that a discreet number never names the facility. Issuing locks this row
+    (select_for_update) inside its transaction and takes last + 1, so numbers are gap-free and
+    never shared: a failed issue rolls the increment back with it.
     """
 
     facility = models.ForeignKey(
@@ -17,6 +19,15 @@ class CertificateCounter(models.Model):
         verbose_name=_("facility"),
         on_delete=models.PROTECT,
         related_name="certificate_counters",
+    )
+    partner = models.ForeignKey(
+        "programs.Partner",
+        verbose_name=_("partner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certificate_counters",
+        help_text=_("Set for a partner's series of discreet certificates."),
     )
     year = models.PositiveSmallIntegerField(_("year"))
     last = models.PositiveIntegerField(_("last sequence"), default=0)
@@ -26,7 +37,14 @@ class CertificateCounter(models.Model):
         verbose_name_plural = _("certificate counters")
         constraints = [
             models.UniqueConstraint(
-                fields=["facility", "year"], name="certificates_certificatecounter_unique_year"
+                fields=["facility", "year"],
+                condition=Q(partner__isnull=True),
+                name="certificates_certificatecounter_unique_year",
+            ),
+            models.UniqueConstraint(
+                fields=["partner", "year"],
+                condition=Q(partner__isnull=False),
+                name="certificates_certificatecounter_unique_partner_year",
             ),
         ]
 
@@ -35,7 +53,7 @@ class CertificateCounter(models.Model):
 
 
 class Certificate(models.Model):
-    """A completion certificate or statement of participation. Issuing comes with #5."""
+    """A certificate of completion or a statement of participation (certificates.services)."""
 
     class Kind(models.TextChoices):
         COMPLETION = "completion", _("Certificate of completion")
@@ -54,6 +72,15 @@ class Certificate(models.Model):
         related_name="certificates",
     )
     kind = models.CharField(_("kind"), max_length=15, choices=Kind.choices, default=Kind.COMPLETION)
+    series_partner = models.ForeignKey(
+        "programs.Partner",
+        verbose_name=_("discreet series of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The lead partner whose number series a discreet certificate takes."),
+    )
     year = models.PositiveSmallIntegerField(_("year"))
     sequence = models.PositiveIntegerField(_("sequence"))
     number = models.CharField(_("number"), max_length=100, unique=True)
@@ -99,7 +126,13 @@ class Certificate(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["facility", "year", "sequence"],
+                condition=Q(series_partner__isnull=True),
                 name="certificates_certificate_unique_sequence",
+            ),
+            models.UniqueConstraint(
+                fields=["series_partner", "year", "sequence"],
+                condition=Q(series_partner__isnull=False),
+                name="certificates_certificate_unique_partner_sequence",
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=["completion", "participation"]),

@@ -13,13 +13,15 @@ from decimal import ROUND_DOWN, Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from attendance.models import ATTENDED_STATUSES
+from attendance.pdf import facility_signatory, partner_signatory
 from attendance.rules import program_recap
 from certificates.completion import STATEMENT_STATUSES, completion_verdicts
 from certificates.models import Certificate, CertificateCounter
-from programs.models import Enrollment, ProgramPartner, TrainingSession
+from programs.models import Enrollment, Program, ProgramPartner, TrainingSession
 
 ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 # Printed words, fixed at issue time in the certificate's language (Indonesian).
@@ -31,45 +33,78 @@ ASSESSMENT_WORDS = {
 HISTORY_REASON_LENGTH = 100
 
 
-def format_number(pattern, *, sequence, unit_code, issued_on):
-    """`pattern` with its placeholders filled: {seq}, {unit_code}, {month_roman}, {month}, {year}.
+def format_number(pattern, *, sequence, issued_on, **codes):
+    """`pattern` with its placeholders filled: {seq}, {month_roman}, {month}, {year} and the
+    series' code, {unit_code} for a facility or {partner_code} for a partner's discreet series.
 
     Raises ValidationError when the pattern names an unknown placeholder or is malformed.
     """
     values = {
         "seq": sequence,
-        "unit_code": unit_code,
         "month_roman": ROMAN_MONTHS[issued_on.month - 1],
         "month": issued_on.month,
         "year": issued_on.year,
+        **codes,
     }
     try:
         return pattern.format_map(values)
     except (KeyError, IndexError, ValueError, AttributeError) as error:
         raise ValidationError(
-            _("The facility's certificate number pattern is invalid: %(error)s") % {"error": error}
+            _("The certificate number pattern is invalid: %(error)s") % {"error": error}
         ) from error
 
 
-@transaction.atomic
-def next_number(*, facility, issued_on):
-    """Take the facility's next sequence for `issued_on`'s year: (sequence, formatted number).
+def discreet_series(program):
+    """The lead partner whose number series `program`'s certificates take, or None.
 
-    Locks the counter row until the surrounding transaction ends; call it inside the
-    transaction that saves the certificate, so that a rollback returns the number. 2 to 4 queries.
+    None unless the program issues discreetly. Raises ValidationError when a discreet program
+    has no lead partner, or its lead has no certificate code. One query for a discreet program.
+    """
+    if not program.discreet_issuing:
+        return None
+    link = (
+        ProgramPartner.objects.filter(program=program, role=ProgramPartner.Role.LEAD)
+        .select_related("partner")
+        .first()
+    )
+    if link is None:
+        raise ValidationError(
+            _("This program issues discreetly but has no lead partner to name as the issuer.")
+        )
+    if not link.partner.certificate_code:
+        raise ValidationError(
+            _(
+                "Discreet certificates are numbered in the lead partner's own series: set the "
+                "certificate code of %(partner)s first."
+            )
+            % {"partner": link.partner}
+        )
+    return link.partner
+
+
+@transaction.atomic
+def next_number(*, facility, issued_on, partner=None):
+    """Take the next sequence of a series for `issued_on`'s year: (sequence, formatted number).
+
+    The series is the facility's, or `partner`'s for discreet certificates (its pattern and
+    code, so that the number never names the facility). Locks the counter row until the
+    surrounding transaction ends; call it inside the transaction that saves the certificate,
+    so that a rollback returns the number. 2 to 4 queries.
     """
     counter, _created = CertificateCounter.objects.get_or_create(
-        facility=facility, year=issued_on.year
+        facility=facility, partner=partner, year=issued_on.year
     )
     counter = CertificateCounter.objects.select_for_update().get(pk=counter.pk)
     counter.last += 1
     counter.save(update_fields=["last"])
-    number = format_number(
-        facility.certificate_number_pattern,
-        sequence=counter.last,
-        unit_code=facility.unit_code,
-        issued_on=issued_on,
-    )
+    if partner is None:
+        pattern, codes = facility.certificate_number_pattern, {"unit_code": facility.unit_code}
+    else:
+        pattern, codes = (
+            partner.certificate_number_pattern,
+            {"partner_code": partner.certificate_code},
+        )
+    number = format_number(pattern, sequence=counter.last, issued_on=issued_on, **codes)
     return counter.last, number
 
 
@@ -77,10 +112,6 @@ def _lead_partner(partner_links):
     return next(
         (link.partner for link in partner_links if link.role == ProgramPartner.Role.LEAD), None
     )
-
-
-def _signatory(office, name, nip):
-    return {"office": office, "name": name, "nip": nip}
 
 
 def _jp_attended(recap_row, topics_by_id, total_jp, sessions):
@@ -136,9 +167,9 @@ def build_snapshot(*, enrollment, kind, issued_on, recap_row):
     """Everything a certificate prints, frozen as JSON (the snapshot contract of issue #5).
 
     Discreet programs name the lead partner as issuer and leave the facility out entirely
-    (no "facility" key, only the partner's head signs, no place of issue); refuses a discreet
-    program without a lead partner. Never includes a registration number. "number" is left
-    empty for the caller to fill. About 5 queries.
+    (no "facility" or "letterhead" key, only the partner's signatory signs, no place of issue);
+    refuses a discreet program without a lead partner. Never includes a registration number.
+    "number" is left empty for the caller to fill. About 5 queries.
     """
     program = enrollment.program
     facility = program.facility
@@ -165,18 +196,14 @@ def build_snapshot(*, enrollment, kind, issued_on, recap_row):
     total_jp = sum(topic.jp for topic in topics)
     with translation.override("id"):
         skill_category = str(program.get_skill_category_display())
-    lead_signatory = (
-        _signatory(lead.head_title or f"Kepala {lead.name}", lead.head_name, lead.head_nip)
-        if lead is not None
-        else None
-    )
+    lead_signatory = partner_signatory(lead) if lead is not None else None
     if program.discreet_issuing:
         issuer = {"name": lead.name, "city": ""}
         signatories = [lead_signatory]
         place_of_issue = ""
     else:
         issuer = {"name": facility.name, "city": facility.city}
-        signatories = [_signatory(f"Kepala {facility.name}", facility.head_name, facility.head_nip)]
+        signatories = [facility_signatory(facility)]
         if lead_signatory:
             signatories.append(lead_signatory)
         place_of_issue = facility.city
@@ -213,21 +240,26 @@ def build_snapshot(*, enrollment, kind, issued_on, recap_row):
             "unit_code": facility.unit_code,
             "city": facility.city,
         }
+        # The statement's heading as the facility's letterhead read on the day of issue.
+        snapshot["letterhead"] = facility.letterhead()
     if kind == Certificate.Kind.PARTICIPATION:
         snapshot["participation"] = _participation(enrollment, recap_row, topics, total_jp)
     return snapshot
 
 
-def _save_certificate(*, enrollment, kind, issued_on, snapshot_for, by, replaces=None):
+def _save_certificate(
+    *, enrollment, kind, issued_on, snapshot_for, by, series_partner=None, replaces=None
+):
     """Number, code and row of one certificate; `snapshot_for()` builds its snapshot."""
     facility = enrollment.program.facility
-    sequence, number = next_number(facility=facility, issued_on=issued_on)
+    sequence, number = next_number(facility=facility, issued_on=issued_on, partner=series_partner)
     snapshot = snapshot_for()
     snapshot["number"] = number
     return Certificate.objects.create(
         enrollment=enrollment,
         facility=facility,
         kind=kind,
+        series_partner=series_partner,
         year=issued_on.year,
         sequence=sequence,
         number=number,
@@ -240,18 +272,52 @@ def _save_certificate(*, enrollment, kind, issued_on, snapshot_for, by, replaces
     )
 
 
-@transaction.atomic
-def issue_certificates(*, program, enrollments, by, issued_on=None):
-    """Issue certificates of completion to `enrollments` of `program`; returns them by name.
+def check_issue_date(program, issued_on):
+    """Refuse a date of issue before the program's last session or in the future (no query)."""
+    if issued_on > timezone.localdate():
+        raise ValidationError(_("The date of issue cannot be in the future."))
+    if issued_on < program.end_date:
+        raise ValidationError(
+            _("The date of issue cannot be before the program ends (%(date)s).")
+            % {"date": date_format(program.end_date)}
+        )
 
-    Refuses the whole batch (ValidationError, nothing saved) when one enrolment is not of the
-    program, not eligible (see `certificates.completion`) or already holds a valid certificate.
+
+@transaction.atomic
+def issue_certificates(*, program, by, enrollments=None, issued_on=None):
+    """Issue certificates of completion in a closed `program`; returns them by name.
+
+    `enrollments` None means every participant who completed and holds no certificate yet.
+    Refuses the whole batch (ValidationError, nothing saved) when the program is not closed,
+    the date is before its end or in the future, or one enrolment is not of the program, did
+    not complete or already holds a valid certificate.
+
+    The program's row is locked first, so two admins (or a double click) issuing at once
+    queue: the second sees the certificates the first issued instead of a constraint error.
     """
     issued_on = issued_on or timezone.localdate()
-    wanted = {enrollment.pk for enrollment in enrollments}
-    if not wanted:
-        raise ValidationError(_("Choose at least one eligible participant."))
-    verdicts = [v for v in completion_verdicts(program) if v.enrollment.pk in wanted]
+    program = Program.objects.select_for_update().select_related("facility").get(pk=program.pk)
+    if not program.is_closed:
+        raise ValidationError(
+            _(
+                "Certificates of completion are issued once the program is closed, after its "
+                "last session. Close the program first."
+            )
+        )
+    check_issue_date(program, issued_on)
+    verdicts = completion_verdicts(program)
+    if enrollments is None:
+        verdicts = [verdict for verdict in verdicts if verdict.can_issue]
+        if not verdicts:
+            raise ValidationError(
+                _("Everyone who completed the program already holds a certificate.")
+            )
+        wanted = {verdict.enrollment.pk for verdict in verdicts}
+    else:
+        wanted = {enrollment.pk for enrollment in enrollments}
+        if not wanted:
+            raise ValidationError(_("Choose at least one eligible participant."))
+        verdicts = [v for v in verdicts if v.enrollment.pk in wanted]
     problems = []
     if len(verdicts) != len(wanted):
         problems.append(_("Some of the chosen participants are not enrolled in this program."))
@@ -269,6 +335,7 @@ def issue_certificates(*, program, enrollments, by, issued_on=None):
             )
     if problems:
         raise ValidationError(problems)
+    series_partner = discreet_series(program)
     for verdict in verdicts:
         # The recap loaded the enrolments without their program: spare a query per certificate.
         verdict.enrollment.program = program
@@ -284,6 +351,7 @@ def issue_certificates(*, program, enrollments, by, issued_on=None):
                 recap_row=verdict.recap_row,
             ),
             by=by,
+            series_partner=series_partner,
         )
         for verdict in verdicts
     ]
@@ -298,6 +366,12 @@ def issue_statement(*, enrollment, by, issued_on=None):
     already holds a valid certificate or statement.
     """
     issued_on = issued_on or timezone.localdate()
+    # Locked so that a double click issues one statement and the second click is told so.
+    enrollment = (
+        Enrollment.objects.select_for_update()
+        .select_related("program__facility", "inmate")
+        .get(pk=enrollment.pk)
+    )
     if enrollment.status not in STATEMENT_STATUSES:
         raise ValidationError(
             _("A statement of participation is only for participants released or transferred.")
@@ -321,6 +395,7 @@ def issue_statement(*, enrollment, by, issued_on=None):
             recap_row=row,
         ),
         by=by,
+        series_partner=discreet_series(enrollment.program),
     )
 
 
@@ -373,5 +448,7 @@ def reissue_certificate(*, certificate, by, reason, holder_name=None, issued_on=
         issued_on=issued_on,
         snapshot_for=snapshot_for,
         by=by,
+        # The correction stays in the series the holder's paper was numbered in.
+        series_partner=old.series_partner,
         replaces=old,
     )

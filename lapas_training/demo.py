@@ -18,7 +18,11 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from attendance.models import AttendanceRecord, AttendanceStatus
+from attendance.rules import is_listed
+from certificates.closing import close_program
+from certificates.services import issue_certificates, issue_statement
 from inmates.models import Inmate
+from inmates.services import record_departure
 from lapas_training.models import Facility, Role, User
 from programs.models import (
     Enrollment,
@@ -68,8 +72,9 @@ PARTNERS = {
         "address": "Jl. G. Obos, Palangka Raya",
         "contact_person": "Ratna Sari",
         "phone": "0536-3221456",
+        "certificate_code": "BLK-PKY",
         "head_name": "M. Noor Ikhsan",
-        "head_title": "Kepala BLK Kota Palangka Raya",
+        "head_title": "Perwakilan BLK Kota Palangka Raya",
         "agreement": (
             "PKS/014/BLK-PLK/I/2025",
             datetime.date(2025, 1, 6),
@@ -181,13 +186,13 @@ PANGKALAN_BUN_INMATES = [
 
 STONES_TITLE = "Pelatihan Kemandirian: Aksesoris Gelang dan Kalung Batu"
 STONES_DESCRIPTION = (
-    "Membuat aksesoris gelang dan kalung dari batu-batuan lokal, bekerja sama dengan BLK Kota "
+    "Membuat aksesoris gelang dan kalung dari batu Lilis, bekerja sama dengan BLK Kota "
     "Palangka Raya, LPK Multi Karya dan UMKM Marajaki Kreatif, sebagai bekal keterampilan dan "
     "wirausaha setelah bebas."
 )
 # One topic a day, 08.00-12.00 (5 JP): (topic, JP, trainer username).
 STONES_DAYS = [
-    ("Kerajinan tangan: mengenal batu-batuan lokal dan alat kerja", 5, "trainer.blk"),
+    ("Kerajinan tangan: mengenal batu Lilis dan alat kerja", 5, "trainer.blk"),
     ("Kerajinan tangan: teknik merangkai gelang batu", 5, "trainer.blk"),
     ("Kerajinan tangan: teknik merangkai kalung batu", 5, "trainer.lpk"),
     ("Kearifan lokal: motif dan batu khas Kalimantan Tengah", 5, "trainer.lpk"),
@@ -258,7 +263,9 @@ def seed(*, today=None):
         end=datetime.time(12, 0),
     )
     _enrol(stones, [inmates["LPN.KSG", row[0]] for row in KASONGAN_INMATES[:20]], users["staff"])
+    _early_leaver(inmates["LPN.KSG", STONES_LEAVER], users["admin"])
     _stones_results(stones, users["trainer.blk"])
+    _close_and_issue(stones, users["admin"], today)
 
     # Running now, one partner alone: "today's sessions" always has something to show (also on
     # a weekend, when the demo is most often opened at home).
@@ -269,7 +276,7 @@ def seed(*, today=None):
         description="Menjahit tas belanja dan dompet dari kain untuk dijual di koperasi Lapas.",
         skill_category=SkillCategory.SEWING,
         location="Ruang Bimker",
-        start_date=today - datetime.timedelta(7),
+        start_date=_running_start(SEWING_TITLE, today),
         end_date=today + datetime.timedelta(14),
         capacity=12,
         partners=[(partners[LPK], ProgramPartner.Role.LEAD)],
@@ -284,6 +291,7 @@ def seed(*, today=None):
     )
     sewing_participants = [row[0] for row in KASONGAN_INMATES[14:24]]
     _enrol(sewing, [inmates["LPN.KSG", reg] for reg in sewing_participants], users["staff"])
+    _attendance_so_far(sewing, users["trainer.lpk"], today)
 
     catfish = _program(
         pangkalan_bun,
@@ -309,6 +317,19 @@ def seed(*, today=None):
         catfish, [inmates["RTN.PBN", row[0]] for row in PANGKALAN_BUN_INMATES], users["admin.pbn"]
     )
     return [users[account.username] for account in ACCOUNTS]
+
+
+def _running_start(title, today):
+    """A week ago, or the first session with attendance if earlier: a running program moves
+    with today, but never leaves a recorded session outside its dates."""
+    first = (
+        AttendanceRecord.objects.filter(session__program__title=title)
+        .order_by("session__date")
+        .values_list("session__date", flat=True)
+        .first()
+    )
+    start = today - datetime.timedelta(7)
+    return min(start, first) if first else start
 
 
 def _facility(fields):
@@ -403,12 +424,12 @@ def _inmates(facility, rows, today):
 
 
 def _program(facility, title, today, *, partners, **fields):
-    # The status follows the dates: the August 2025 story is completed by now.
-    status = Program.Status.COMPLETED if fields["end_date"] < today else Program.Status.ACTIVE
+    # Created active; only closing (certificates.closing) closes one, so a rerun keeps it closed.
     program, _created = Program.objects.update_or_create(
         facility=facility,
         title=title,
-        defaults={**fields, "status": status, "attendance_threshold": 80},
+        defaults={**fields, "attendance_threshold": 80},
+        create_defaults={**fields, "attendance_threshold": 80, "status": Program.Status.ACTIVE},
     )
     for partner, role in partners:
         ProgramPartner.objects.update_or_create(
@@ -494,6 +515,9 @@ STONES_EXCEPTIONS = {
     15: {2: AttendanceStatus.EXCUSED},
 }
 STONES_NOT_YET_COMPETENT = {12}
+# Released on the Wednesday: not in the running program, so the departure closes only this one.
+STONES_LEAVER = "B.I-104/2025"
+STONES_LEAVER_DATE = datetime.date(2025, 8, 6)
 
 
 def _stones_results(program, trainer):
@@ -507,6 +531,8 @@ def _stones_results(program, trainer):
     for index, enrollment in enumerate(enrollments):
         exceptions = STONES_EXCEPTIONS.get(index, {})
         for day, session in enumerate(sessions):
+            if not is_listed(enrollment, session.date):
+                continue
             status = exceptions.get(day, AttendanceStatus.PRESENT)
             records.append(
                 AttendanceRecord(
@@ -527,9 +553,64 @@ def _stones_results(program, trainer):
             else Enrollment.Result.COMPETENT
         )
     bulk_create_with_history(records, AttendanceRecord, default_user=trainer)
+    _mark_held(records)
     bulk_update_with_history(
         enrollments,
         Enrollment,
         ["pre_test_score", "post_test_score", "practical_score", "assessment_result"],
         default_user=trainer,
     )
+
+
+def _mark_held(records):
+    # What attendance.services.save_attendance does for a session whose attendance is recorded.
+    TrainingSession.objects.filter(
+        pk__in={record.session_id for record in records}, status=TrainingSession.Status.SCHEDULED
+    ).update(status=TrainingSession.Status.HELD)
+
+
+def _early_leaver(inmate, admin):
+    """Released on the Wednesday of the August week: a statement of participation, not a
+    certificate. Recorded once, through the departure workflow."""
+    if inmate.status == Inmate.Status.ACTIVE:
+        record_departure(
+            inmate=inmate, kind=Inmate.Status.RELEASED, date=STONES_LEAVER_DATE, by=admin
+        )
+
+
+def _close_and_issue(program, admin, today):
+    """Close the August program and issue its papers dated at its end, as the Lapas did."""
+    program.refresh_from_db()
+    if not program.is_closed:
+        close_program(program=program, by=admin, today=today)
+    if program.enrollments.filter(certificates__isnull=False).exists():
+        return
+    issue_certificates(program=program, by=admin, issued_on=program.end_date)
+    leaver = program.enrollments.get(inmate__registration_number=STONES_LEAVER)
+    issue_statement(enrollment=leaver, by=admin, issued_on=program.end_date)
+
+
+def _attendance_so_far(program, trainer, today):
+    """The running program's attendance up to yesterday, but for its last past session: that
+    one is left unrecorded, so the program page shows what a forgotten daftar hadir looks like."""
+    past = list(
+        program.sessions.filter(date__lt=today, status=TrainingSession.Status.SCHEDULED)
+        .exclude(attendance_records__isnull=False)
+        .order_by("date")
+    )[:-1]
+    enrollments = list(program.enrollments.order_by("pk"))
+    now = timezone.now()
+    records = [
+        AttendanceRecord(
+            session=session,
+            enrollment=enrollment,
+            status=AttendanceStatus.SICK if n % 7 == 3 else AttendanceStatus.PRESENT,
+            recorded_by=trainer,
+            recorded_at=now,
+        )
+        for session in past
+        for n, enrollment in enumerate(enrollments)
+        if is_listed(enrollment, session.date)
+    ]
+    bulk_create_with_history(records, AttendanceRecord, default_user=trainer)
+    _mark_held(records)

@@ -59,6 +59,24 @@ class Partner(models.Model):
         blank=True,
         help_text=_("Printed on certificates when the partner leads the program."),
     )
+    certificate_code = models.CharField(
+        _("certificate code"),
+        max_length=30,
+        blank=True,
+        help_text=_(
+            "Short code in the numbers of discreet certificates this partner issues, e.g. "
+            "BLK-PKY. Unique in the whole installation."
+        ),
+    )
+    certificate_number_pattern = models.CharField(
+        _("certificate number pattern"),
+        max_length=100,
+        default="{seq:03d}/{partner_code}/{month_roman}/{year}",
+        help_text=_(
+            "For discreet certificates. Placeholders: {seq}, {partner_code}, {month_roman}, "
+            "{month}, {year}."
+        ),
+    )
 
     objects = PartnerQuerySet.as_manager()
 
@@ -73,6 +91,12 @@ class Partner(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=["blk", "lpk", "umkm", "other"]),
                 name="programs_partner_kind_valid",
+            ),
+            # Discreet numbers name the partner, not the facility: two series must never meet.
+            models.UniqueConstraint(
+                fields=["certificate_code"],
+                condition=~Q(certificate_code=""),
+                name="programs_partner_unique_certificate_code",
             ),
         ]
 
@@ -176,7 +200,8 @@ class Program(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         ACTIVE = "active", _("Active")
-        COMPLETED = "completed", _("Completed")
+        # Closed by an admin after its last session (certificates.closing): outcomes are fixed.
+        COMPLETED = "completed", _("Closed")
         CANCELLED = "cancelled", _("Cancelled")
 
     facility = models.ForeignKey(
@@ -219,6 +244,15 @@ class Program(models.Model):
         Partner, through="ProgramPartner", related_name="programs", verbose_name=_("partners")
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = ProgramQuerySet.as_manager()
 
@@ -246,6 +280,10 @@ class Program(models.Model):
                 condition=Q(skill_category__in=SkillCategory.values),
                 name="programs_program_skill_category_valid",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="completed") | Q(closed_at__isnull=False),
+                name="programs_program_closed_has_date",
+            ),
         ]
         indexes = [
             # The program list: one facility's programs, newest first.
@@ -268,11 +306,58 @@ class Program(models.Model):
         return self.status == self.Status.CANCELLED
 
     @property
+    def is_closed(self):
+        """Closed after its last session: outcomes fixed, attendance and results locked."""
+        return self.status == self.Status.COMPLETED
+
+    @property
     def total_jp(self):
         """Sum of the topics' JP (one query unless topics were prefetched)."""
         if "topics" in getattr(self, "_prefetched_objects_cache", {}):
             return sum(topic.jp for topic in self.topics.all())
         return self.topics.aggregate(total=Sum("jp"))["total"] or 0
+
+
+class ProgramStatusChange(models.Model):
+    """A program closed or reopened: by whom, when and, for a reopening, why."""
+
+    class Action(models.TextChoices):
+        CLOSED = "closed", _("Closed")
+        REOPENED = "reopened", _("Reopened")
+
+    program = models.ForeignKey(
+        Program,
+        verbose_name=_("program"),
+        on_delete=models.PROTECT,
+        related_name="status_changes",
+    )
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("program status change")
+        verbose_name_plural = _("program status changes")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=["closed", "reopened"]),
+                name="programs_programstatuschange_action_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(action="closed") | ~Q(reason=""),
+                name="programs_programstatuschange_reopen_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.program}: {self.get_action_display()} ({self.at:%Y-%m-%d})"
 
 
 class ProgramTopic(models.Model):
@@ -360,6 +445,8 @@ class TrainingSession(models.Model):
 
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", _("Scheduled")
+        # Attendance was recorded (attendance.services.save_attendance sets it).
+        HELD = "held", _("Held")
         CANCELLED = "cancelled", _("Cancelled")
 
     program = models.ForeignKey(
@@ -409,11 +496,11 @@ class TrainingSession(models.Model):
                 name="programs_trainingsession_end_after_start",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["scheduled", "cancelled"]),
+                condition=Q(status__in=["scheduled", "held", "cancelled"]),
                 name="programs_trainingsession_status_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status="scheduled")
+                condition=~Q(status="cancelled")
                 | (~Q(cancel_reason="") & Q(cancelled_at__isnull=False)),
                 name="programs_trainingsession_cancel_has_reason",
             ),
@@ -438,6 +525,10 @@ class TrainingSession(models.Model):
         return self.status == self.Status.CANCELLED
 
     @property
+    def is_held(self):
+        return self.status == self.Status.HELD
+
+    @property
     def place(self):
         return self.location or self.program.location
 
@@ -452,13 +543,13 @@ class EnrollmentQuerySet(models.QuerySet):
     def listed_on(self, date):
         """Enrolments whose participant belongs on the list of a session held on `date`.
 
-        Enrolled by then and either still active (or completed) or ended after that day: a
-        participant who left (withdrew, was released or transferred) on a date is listed for
-        earlier sessions only. attendance.rules.program_recap applies the same rule in Python.
+        Enrolled by then and either still in the program (or stayed to its close) or ended after
+        that day: a participant who left (withdrew, was released or transferred) on a date is
+        listed for earlier sessions only. attendance.rules.program_recap applies the same rule
+        in Python.
         """
         return self.filter(
-            Q(status__in=[Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED])
-            | Q(ended_on__gt=date),
+            Q(status__in=Enrollment.STAYING_STATUSES) | Q(ended_on__gt=date),
             enrolled_on__lte=date,
         )
 
@@ -471,7 +562,9 @@ class Enrollment(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
         RELEASED = "released", _("Released")
         TRANSFERRED = "transferred", _("Transferred")
+        # Fixed when the program is closed (certificates.closing); the reasons are in end_reason.
         COMPLETED = "completed", _("Completed")
+        NOT_COMPLETED = "not_completed", _("Not completed")
 
     class Result(models.TextChoices):
         COMPETENT = "kompeten", _("Kompeten")
@@ -496,7 +589,7 @@ class Enrollment(models.Model):
         related_name="+",
     )
     status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE
+        _("status"), max_length=13, choices=Status.choices, default=Status.ACTIVE
     )
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     end_reason = models.TextField(_("reason"), blank=True)
@@ -514,6 +607,10 @@ class Enrollment(models.Model):
     )
     assessment_note = models.TextField(_("assessment note"), blank=True, max_length=1000)
 
+    # Never left the program: listed for every session from the day they enrolled, whatever
+    # their end date (closing dates a completed or not completed enrolment on the last session).
+    STAYING_STATUSES = (Status.ACTIVE, Status.COMPLETED, Status.NOT_COMPLETED)
+
     objects = EnrollmentQuerySet.as_manager()
     history = HistoricalRecords()
 
@@ -527,9 +624,20 @@ class Enrollment(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(
-                    status__in=["active", "withdrawn", "released", "transferred", "completed"]
+                    status__in=[
+                        "active",
+                        "withdrawn",
+                        "released",
+                        "transferred",
+                        "completed",
+                        "not_completed",
+                    ]
                 ),
                 name="programs_enrollment_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("enrolled_on")),
+                name="programs_enrollment_ends_after_start",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["active", "completed"])

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import localize
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 from simple_history.utils import bulk_update_with_history
 
@@ -26,6 +26,10 @@ EDITOR_ROLES = MANAGERS | {Role.TRAINER}
 # A participant who left (withdrawn, released, transferred) keeps the assessment they had.
 EDITABLE_STATUSES = frozenset({Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED})
 HISTORY_LENGTH = 30
+CLOSED_MESSAGE = gettext_lazy(
+    "The program is closed: its results are locked. An admin can reopen the program to "
+    "correct them."
+)
 ROW_PREFIX = re.compile(r"^e(\d+)-")
 
 
@@ -39,9 +43,13 @@ def assessment(request, pk):
     then one bulk update and one bulk insert of history rows, whatever the number of rows.
     """
     program = get_object_or_404(Program.objects.in_scope(request.scope), pk=pk)
-    can_edit = request.user.effective_role in EDITOR_ROLES
-    if request.method == "POST" and not can_edit:
+    if request.method == "POST" and request.user.effective_role not in EDITOR_ROLES:
         raise PermissionDenied
+    # Closing fixed the outcomes from these results: they stay as they were until reopened.
+    can_edit = request.user.effective_role in EDITOR_ROLES and not program.is_closed
+    if request.method == "POST" and not can_edit:
+        messages.error(request, CLOSED_MESSAGE)
+        return redirect("attendance:assessment", pk=program.pk)
     enrollments = list(
         program.enrollments.select_related("inmate").order_by(
             "inmate__full_name", "inmate__registration_number", "pk"
@@ -98,6 +106,7 @@ def assessment(request, pk):
             for enrollment in enrollments
         ],
         "can_edit": can_edit,
+        "closed_message": CLOSED_MESSAGE if program.is_closed else "",
         "has_forms": bool(forms),
         "errors": errors,
     }

@@ -7,6 +7,7 @@ Another facility's program or print answers 404; staff, viewers and trainers get
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404
@@ -15,10 +16,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from certificates.bulk import download_name, print_certificates, printable_certificates
+from certificates.bulk import (
+    download_name,
+    kept_until,
+    print_certificates,
+    printable_certificates,
+)
 from certificates.forms import BulkPrintForm
 from certificates.models import BulkPrint
-from certificates.views.issuing import _form_errors, _program
+from certificates.views.common import form_errors
+from certificates.views.issuing import program_for
 from lapas_training.access import ADMIN_ONLY, role_required
 
 UNFINISHED = [BulkPrint.Status.QUEUED, BulkPrint.Status.RUNNING]
@@ -40,10 +47,10 @@ def _bulk_print(request, pk):
 @role_required(ADMIN_ONLY)
 def print_start(request, pk):
     """Start printing a program's valid certificates, or show the print already under way."""
-    program = _program(request, pk)
+    program = program_for(request, pk)
     form = BulkPrintForm(request.POST)
     if not form.is_valid():
-        _form_errors(request, form)
+        form_errors(request, form)
         return redirect("certificates:completion", program.pk)
     if not printable_certificates(program).exists():
         messages.error(request, _("This program has no valid certificates to print yet."))
@@ -73,7 +80,9 @@ def print_start(request, pk):
 @require_safe
 @role_required(ADMIN_ONLY)
 def print_detail(request, pk):
-    """The print's progress bar, then its download link; htmx asks for the bar every second.
+    """The print's progress bar, then its download link and until when the file is kept; once
+    the file is deleted (`certificates.bulk.prune_prints`), a button that prints again. htmx
+    asks for the bar every second while the print is unfinished.
 
     Queries: session, user, facility (scope), the print with its program and requester.
     """
@@ -83,7 +92,13 @@ def print_detail(request, pk):
         if request.headers.get("HX-Request")
         else "certificates/print_detail.html"
     )
-    return render(request, template, {"bulk_print": bulk_print})
+    context = {
+        "bulk_print": bulk_print,
+        "file_deleted": bulk_print.status == BulkPrint.Status.DONE and not bulk_print.file,
+        "keep_days": settings.CERTIFICATE_PRINT_KEEP_DAYS,
+        "kept_until": kept_until(bulk_print) if bulk_print.finished_at else None,
+    }
+    return render(request, template, context)
 
 
 @require_safe

@@ -191,19 +191,20 @@ def inmate_departure(request, pk):
                 by=request.user,
             )
         except ValidationError as error:
-            # Another officer recorded the departure after this page checked.
-            messages.error(request, " ".join(error.messages))
-            return redirect(inmate)
-        messages.success(
-            request,
-            ngettext(
-                "The departure of %(name)s was recorded; %(count)d enrolment was closed.",
-                "The departure of %(name)s was recorded; %(count)d enrolments were closed.",
-                closed,
+            # A date before an enrolment began, or another officer was quicker: shown on the
+            # form, so the officer can correct the date.
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "The departure of %(name)s was recorded; %(count)d enrolment was closed.",
+                    "The departure of %(name)s was recorded; %(count)d enrolments were closed.",
+                    closed,
+                )
+                % {"name": inmate.full_name, "count": closed},
             )
-            % {"name": inmate.full_name, "count": closed},
-        )
-        return redirect(inmate)
+            return redirect(inmate)
     return render(request, "inmates/inmate_departure.html", {"inmate": inmate, "form": form})
 
 

@@ -35,7 +35,11 @@ class PartnerForm(forms.ModelForm):
 
     # The model leaves the NIP free; a signatory's NIP printed on a certificate must be valid.
     head_nip = forms.CharField(
-        label=_("head's NIP"), max_length=18, required=False, validators=[nip_validator]
+        label=_("Signatory's NIP"),
+        max_length=18,
+        required=False,
+        validators=[nip_validator],
+        help_text=_("Only for a civil servant: 18 digits, printed under the name."),
     )
     logo = forms.FileField(
         label=_("Logo"),
@@ -60,8 +64,19 @@ class PartnerForm(forms.ModelForm):
             "head_title",
             "head_nip",
             "is_active",
+            "certificate_code",
+            "certificate_number_pattern",
         ]
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+        # Who signs certificates for the partner need not be its head: a representative often is.
+        labels = {"head_name": _("Signatory's name"), "head_title": _("Signatory's title")}
+        help_texts = {
+            "head_name": _("Signs certificates and reports for the partner."),
+            "head_title": _(
+                "Printed over the signature, e.g. Kepala BLK Kota Palangka Raya or Perwakilan "
+                "BLK Kota Palangka Raya. Empty: Kepala and the partner's name."
+            ),
+        }
 
     def __init__(self, *args, facility, **kwargs):
         super().__init__(*args, **kwargs)
@@ -87,6 +102,16 @@ class PartnerForm(forms.ModelForm):
         if clash.exists():
             raise forms.ValidationError(_("This facility already has a partner with this name."))
         return name
+
+    def clean_certificate_code(self):
+        # Unique in the installation, also across facilities: two series must never meet.
+        code = self.cleaned_data["certificate_code"].strip()
+        clash = Partner.objects.filter(certificate_code__iexact=code)
+        if self.instance.pk:
+            clash = clash.exclude(pk=self.instance.pk)
+        if code and clash.exists():
+            raise forms.ValidationError(_("Another partner already uses this certificate code."))
+        return code
 
 
 class AgreementForm(forms.ModelForm):

@@ -60,6 +60,23 @@ class ProgramForm(forms.ModelForm):
             "end_date": DateInput(),
         }
 
+    # Closing fixed the outcomes by these rules: they change only after a reopening.
+    CLOSED_FIELDS = ("attendance_threshold", "assessment_required", "discreet_issuing", "status")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        status = self.fields["status"]
+        if self.instance.pk and self.instance.is_closed:
+            for name in self.CLOSED_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Locked while the program is closed.")
+        else:
+            # Closed only through "Close program", which fixes the participants' outcomes.
+            status.choices = [
+                choice for choice in status.choices if choice[0] != Program.Status.COMPLETED
+            ]
+            status.help_text = _("An admin closes the program after its last session.")
+
     def clean_capacity(self):
         capacity = self.cleaned_data["capacity"]
         if self.instance.pk:

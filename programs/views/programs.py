@@ -3,9 +3,10 @@
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from lapas_training.access import ALL_ROLES, MANAGERS, RoleRequiredMixin, role_required
@@ -110,8 +111,17 @@ class ProgramDetailView(RoleRequiredMixin, DetailView):
                 enrollments=photo_participants(program, self.request.scope)
             )
         enrollments = program.enrollments.all()
+        today = timezone.localdate()
+        sessions = program.sessions.all()
         return super().get_context_data(
             can_manage=can_manage,
+            can_read_completion=not self.request.scope.is_trainer,
+            is_admin=self.request.user.is_admin,
+            today=today,
+            unrecorded_count=sum(
+                session.status == TrainingSession.Status.SCHEDULED and session.date < today
+                for session in sessions
+            ),
             is_trainer=self.request.scope.is_trainer,
             topics=program.topics.all(),
             total_jp=program.total_jp,
@@ -119,7 +129,7 @@ class ProgramDetailView(RoleRequiredMixin, DetailView):
                 program.program_partners.all(),
                 key=lambda link: (PARTNER_ROLE_ORDER.get(link.role, 99), link.partner.name),
             ),
-            sessions=program.sessions.all(),
+            sessions=sessions,
             enrollments=enrollments,
             seats_taken=sum(1 for e in enrollments if e.status == Enrollment.Status.ACTIVE),
             product_photos=program.product_photos.all(),
@@ -200,8 +210,9 @@ def program_partner_add(request, pk):
 
 
 @role_required(MANAGERS)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def program_partner_remove(request, pk):
+    """Remove a partner from a program: a confirmation (GET), then the removal (POST)."""
     link = get_object_or_404(
         ProgramPartner.objects.filter(
             program__in=Program.objects.in_scope(request.scope)
@@ -220,9 +231,11 @@ def program_partner_remove(request, pk):
             )
             % {"partner": link.partner},
         )
-    else:
-        link.delete()
-        messages.success(
-            request, _("%(partner)s was removed from the program.") % {"partner": link.partner}
-        )
+        return redirect(link.program)
+    if request.method == "GET":
+        return render(request, "programs/program_partner_remove.html", {"link": link})
+    link.delete()
+    messages.success(
+        request, _("%(partner)s was removed from the program.") % {"partner": link.partner}
+    )
     return redirect(link.program)

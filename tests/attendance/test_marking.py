@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from attendance.models import AttendanceRecord
 from attendance.services import Mark, can_edit, save_attendance
-from programs.models import Enrollment, TrainingSession
+from programs.models import Enrollment, Program, TrainingSession
 from tests.factories import (
     AttendanceRecordFactory,
     EnrollmentFactory,
@@ -375,14 +375,39 @@ def test_mark_save_query_count_is_fixed(
     client = client_for(trainer_user)
     # session, user, facility (scope), the training session; save_attendance: savepoint, the
     # listed enrolments, the existing records, the upsert, history of created, history of
-    # changed, release savepoint
-    with django_assert_num_queries(11):
+    # changed, the session now held, release savepoint
+    with django_assert_num_queries(12):
         response = client.post(mark_url(session), data)
     assert response.status_code == 302
     assert AttendanceRecord.objects.filter(session=session, status="H").count() == rows
     # The factory's record, then one row per participant: rows - 1 created and one changed.
     assert AttendanceRecord.history.count() == 1 + rows
     assert AttendanceRecord.history.filter(history_type="~").count() == 1
+
+
+def test_mark_first_save_makes_the_session_held(client_for, trainer_user, session, enrollments):
+    assert session.status == TrainingSession.Status.SCHEDULED
+
+    client_for(trainer_user).post(mark_url(session), form_data([(enrollments[0].pk, "H")]))
+
+    session.refresh_from_db()
+    assert session.status == TrainingSession.Status.HELD
+
+
+def test_mark_refuses_a_closed_program_to_everyone(
+    client_for, admin_user, session, enrollments, program
+):
+    program.status = Program.Status.COMPLETED
+    program.closed_at = timezone.now()
+    program.save()
+    client = client_for(admin_user)
+
+    page = client.get(mark_url(session)).content.decode()
+    response = client.post(mark_url(session), form_data([(enrollments[0].pk, "H")]))
+
+    assert "The program is closed: its attendance is locked." in page
+    assert "The program is closed: its attendance is locked." in response.content.decode()
+    assert not AttendanceRecord.objects.exists()
 
 
 # Bad input: a clear error, nothing saved

@@ -5,7 +5,8 @@ import datetime
 from django_tasks_db.management.commands.db_worker import Worker
 
 from attendance.models import AttendanceRecord
-from programs.models import Enrollment
+from certificates.closing import close_program
+from programs.models import Enrollment, TrainingSession
 from tests.factories import EnrollmentFactory, TrainingSessionFactory
 
 START = datetime.date(2025, 8, 4)
@@ -25,14 +26,28 @@ def make_sessions(program, count):
 
 
 def enrol(program, sessions, marks, *, result=Enrollment.Result.COMPETENT, **extra):
-    """An enrolment of `program` with one mark per session ("" for none)."""
+    """An enrolment of `program` with one mark per session ("" for none).
+
+    A marked session becomes held, as `attendance.services.save_attendance` makes it.
+    """
     enrollment = EnrollmentFactory(program=program, assessment_result=result, **extra)
-    AttendanceRecord.objects.bulk_create(
+    records = AttendanceRecord.objects.bulk_create(
         AttendanceRecord(session=session, enrollment=enrollment, status=status)
         for session, status in zip(sessions, marks, strict=True)
         if status
     )
+    TrainingSession.objects.filter(
+        pk__in=[record.session_id for record in records],
+        status=TrainingSession.Status.SCHEDULED,
+    ).update(status=TrainingSession.Status.HELD)
     return enrollment
+
+
+def close(program, by):
+    """Close `program` as `by` (its sessions are in 2025, long past) and refresh it."""
+    outcome = close_program(program=program, by=by)
+    program.refresh_from_db()
+    return outcome
 
 
 def run_worker(worker_id="test"):

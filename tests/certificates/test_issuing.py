@@ -10,7 +10,7 @@ from django.urls import reverse
 from certificates import services
 from certificates.models import Certificate, CertificateCounter
 from programs.models import Enrollment, ProgramPartner
-from tests.certificates import enrol, make_sessions
+from tests.certificates import close, enrol, make_sessions
 from tests.factories import (
     EnrollmentFactory,
     InmateFactory,
@@ -62,6 +62,9 @@ def not_eligible(program, sessions):
 
 
 def issue(program, enrollments, by, issued_on=ISSUED_ON):
+    """Issue as `by`, closing the program first: completion certificates come after closing."""
+    if not program.is_closed:
+        close(program, by)
     return services.issue_certificates(
         program=program, enrollments=enrollments, by=by, issued_on=issued_on
     )
@@ -251,9 +254,11 @@ def test_snapshot_is_frozen_when_the_program_is_edited(program, eligible, admin_
     assert certificate.snapshot["program_title"] == "Aksesoris Gelang dan Kalung Batu"
 
 
-def test_discreet_snapshot_never_names_the_facility(program, eligible, admin_user):
+def test_discreet_snapshot_never_names_the_facility(program, eligible, admin_user, partner):
     program.discreet_issuing = True
     program.save()
+    partner.certificate_code = "BLK-PKY"
+    partner.save()
     [certificate] = issue(program, [eligible[0]], admin_user)
     snapshot = certificate.snapshot
     text = json.dumps(snapshot)
@@ -264,9 +269,11 @@ def test_discreet_snapshot_never_names_the_facility(program, eligible, admin_use
         {"office": "Kepala BLK Kota Palangka Raya", "name": "M. Noor Ikhsan", "nip": ""}
     ]
     assert snapshot["place_of_issue"] == ""
+    # The partner's own series: the number names no facility either.
+    assert certificate.number == snapshot["number"] == "001/BLK-PKY/VIII/2025"
+    assert certificate.series_partner == partner
     for revealing in ("Lapas", "Kasongan", "LPN.KSG", "Yurdani", "Narkotika"):
-        # The number itself carries the unit code; everything else must not.
-        assert revealing not in text.replace(snapshot["number"], "")
+        assert revealing not in text
     assert eligible[0].inmate.registration_number not in text
 
 
@@ -431,6 +438,7 @@ def test_reissue_certificate_without_a_reason_changes_nothing(program, eligible,
 def test_completion_page_shows_verdicts_and_issue_buttons_to_an_admin(
     client_for, admin_user, program, eligible, not_eligible
 ):
+    close(program, admin_user)
     response = client_for(admin_user).get(reverse("certificates:completion", args=[program.pk]))
 
     html = response.content.decode()
@@ -440,14 +448,28 @@ def test_completion_page_shows_verdicts_and_issue_buttons_to_an_admin(
     assert html.count('name="enrollments"') == 3
     assert "Issue to all eligible (3)" in html
     assert "Issue to chosen" in html
+    assert "Closed on" in html and "Reopen program" in html
+
+
+def test_completion_page_before_closing_is_provisional_and_offers_no_issuing(
+    client_for, admin_user, program, eligible, not_eligible
+):
+    response = client_for(admin_user).get(reverse("certificates:completion", args=[program.pk]))
+
+    html = response.content.decode()
+    assert "Provisional: the verdicts count the sessions held so far." in html
+    assert html.count("Eligible so far") == 3 and "Not eligible so far" in html
+    assert 'name="enrollments"' not in html and "Issue to chosen" not in html
+    assert reverse("certificates:program_close", args=[program.pk]) in html
 
 
 def test_completion_page_is_read_only_for_staff(client_for, staff_user, program, eligible):
+    close(program, staff_user)
     response = client_for(staff_user).get(reverse("certificates:completion", args=[program.pk]))
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Eligible" in html
+    assert "Completed" in html
     assert 'name="enrollments"' not in html
     assert "Issue to chosen" not in html
 
@@ -465,19 +487,66 @@ def test_completion_page_offers_a_statement_to_the_released(
     assert reverse("certificates:statement_issue", args=[released.pk]) in response.content.decode()
 
 
-def test_program_detail_links_to_completion_for_managers_only(
-    client_for, staff_user, trainer_user, program
+def test_program_detail_links_to_completion_for_readers_only(
+    client_for, staff_user, viewer_user, trainer_user, program
 ):
     link = reverse("certificates:completion", args=[program.pk])
     detail = reverse("programs:program_detail", args=[program.pk])
 
     assert link in client_for(staff_user).get(detail).content.decode()
+    assert link in client_for(viewer_user).get(detail).content.decode()
     assert link not in client_for(trainer_user).get(detail).content.decode()
 
 
-def test_issue_view_to_all_eligible(client_for, admin_user, program, eligible, not_eligible):
+def test_issue_view_asks_for_confirmation_first(
+    client_for, admin_user, program, eligible, not_eligible
+):
+    close(program, admin_user)
     response = client_for(admin_user).post(
-        reverse("certificates:issue", args=[program.pk]), {"issue_all": "on"}, follow=True
+        reverse("certificates:issue", args=[program.pk]), {"issue_all": "on"}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "3 participants will receive a certificate of completion" in html
+    for name in ("Ahmad Fauzi", "Budi Santoso", "Citra Lestari"):
+        assert name in html
+    assert "Dedi Kurniawan" not in html
+    # Dated at the program's end by default, as the paper certificates were.
+    assert 'value="2025-08-08"' in html
+    assert Certificate.objects.count() == 0
+
+
+def test_issue_view_confirmation_refuses_a_date_before_the_end(
+    client_for, admin_user, program, eligible
+):
+    close(program, admin_user)
+    response = client_for(admin_user).post(
+        reverse("certificates:issue", args=[program.pk]),
+        {"issue_all": "on", "confirmed": "on", "issued_on": "2025-08-01"},
+    )
+
+    assert "The date of issue cannot be before the program ends" in response.content.decode()
+    assert Certificate.objects.count() == 0
+
+
+def test_issue_view_refuses_an_open_program(client_for, admin_user, program, eligible):
+    response = client_for(admin_user).post(
+        reverse("certificates:issue", args=[program.pk]),
+        {"issue_all": "on", "confirmed": "on"},
+        follow=True,
+    )
+
+    assert "issued once the program is closed" in response.content.decode()
+    assert Certificate.objects.count() == 0
+
+
+def test_issue_view_to_all_eligible(client_for, admin_user, program, eligible, not_eligible):
+    close(program, admin_user)
+    response = client_for(admin_user).post(
+        reverse("certificates:issue", args=[program.pk]),
+        {"issue_all": "on", "confirmed": "on"},
+        follow=True,
     )
 
     assert "3 certificates issued." in response.content.decode()
@@ -485,14 +554,16 @@ def test_issue_view_to_all_eligible(client_for, admin_user, program, eligible, n
 
 
 def test_issue_view_to_chosen(client_for, admin_user, program, eligible):
+    close(program, admin_user)
     response = client_for(admin_user).post(
         reverse("certificates:issue", args=[program.pk]),
-        {"enrollments": [eligible[0].pk, eligible[2].pk]},
+        {"enrollments": [eligible[0].pk, eligible[2].pk], "confirmed": "on"},
         follow=True,
     )
 
     assert "2 certificates issued." in response.content.decode()
     assert Certificate.objects.count() == 2
+    assert {c.snapshot["issued_on"] for c in Certificate.objects.all()} == {"2025-08-08"}
 
 
 @pytest.mark.parametrize(
@@ -507,8 +578,10 @@ def test_issue_view_to_chosen(client_for, admin_user, program, eligible):
 def test_issue_view_refuses_bad_input_and_saves_nothing(
     client_for, admin_user, program, eligible, not_eligible, data, message
 ):
+    close(program, admin_user)
     if data.get("not_eligible"):
         data = {"enrollments": [eligible[0].pk, not_eligible.pk]}
+    data["confirmed"] = "on"
     response = client_for(admin_user).post(
         reverse("certificates:issue", args=[program.pk]), data, follow=True
     )
@@ -518,14 +591,31 @@ def test_issue_view_refuses_bad_input_and_saves_nothing(
 
 
 def test_issue_view_twice_refuses_the_second_time(client_for, admin_user, program, eligible):
+    close(program, admin_user)
     client = client_for(admin_user)
     url = reverse("certificates:issue", args=[program.pk])
-    client.post(url, {"enrollments": [eligible[0].pk]})
+    client.post(url, {"enrollments": [eligible[0].pk], "confirmed": "on"})
 
-    response = client.post(url, {"enrollments": [eligible[0].pk]}, follow=True)
+    response = client.post(url, {"enrollments": [eligible[0].pk], "confirmed": "on"}, follow=True)
 
     assert "already holds certificate 001/LPN.KSG/PK/" in response.content.decode()
     assert Certificate.objects.count() == 1
+
+
+def test_issue_view_to_all_twice_tells_everyone_holds_one(
+    client_for, admin_user, program, eligible
+):
+    close(program, admin_user)
+    client = client_for(admin_user)
+    url = reverse("certificates:issue", args=[program.pk])
+    client.post(url, {"issue_all": "on", "confirmed": "on"})
+
+    response = client.post(url, {"issue_all": "on", "confirmed": "on"}, follow=True)
+
+    assert "Everyone who completed the program already holds a certificate." in (
+        response.content.decode()
+    )
+    assert Certificate.objects.count() == 3
 
 
 def test_statement_view_issues_one(client_for, admin_user, program, sessions):
@@ -637,8 +727,9 @@ def test_certificate_list_query_count_is_fixed(
     client = client_for(admin_user)
     url = reverse("certificates:certificate_list")
 
-    # session, user, facility (scope), count, certificates with their enrolment and program
-    with django_assert_num_queries(5):
+    # session, user, facility (scope), the years for the filter, count, certificates with their
+    # enrolment and program, the programs for the filter
+    with django_assert_num_queries(7):
         response = client.get(url)
     # One page of 25, newest first.
     assert response.content.decode().count("/LPN.KSG/PK/") == min(rows, 25)
@@ -655,8 +746,9 @@ def test_completion_page_query_count_is_fixed(
     url = reverse("certificates:completion", args=[program.pk])
 
     # session, user, facility (scope), program, then completion_verdicts: sessions,
-    # enrolments with inmates, attendance records, valid certificates; the recent bulk prints
-    with django_assert_num_queries(9):
+    # enrolments with inmates, attendance records, valid certificates; the last closing with
+    # its user; the recent bulk prints
+    with django_assert_num_queries(10):
         response = client.get(url)
     assert response.content.decode().count('name="enrollments"') == rows - 2
 
@@ -673,7 +765,7 @@ def test_certificate_list_shows_only_the_facility_and_read_only_to_staff(
     assert "001/LPN.KSG/PK/VIII/2025" in html
     assert "RTN.PBN" not in html
     assert "Ahmad Fauzi" in html
-    assert "Revoke" not in html
+    assert 'name="reason"' not in html
 
 
 # The permission matrix: (view, method) by role → status.
@@ -681,16 +773,17 @@ ANON = None
 MATRIX = {
     "completion": (
         "get",
-        {"admin": 200, "staff": 200, "viewer": 403, "trainer": 403, "outsider": 404},
+        {"admin": 200, "staff": 200, "viewer": 200, "trainer": 403, "outsider": 404},
     ),
-    "issue": ("post", {"admin": 302, "staff": 403, "viewer": 403, "trainer": 403, "outsider": 404}),
+    # The admin's first POST shows the confirmation page.
+    "issue": ("post", {"admin": 200, "staff": 403, "viewer": 403, "trainer": 403, "outsider": 404}),
     "statement_issue": (
         "post",
         {"admin": 302, "staff": 403, "viewer": 403, "trainer": 403, "outsider": 404},
     ),
     "certificate_list": (
         "get",
-        {"admin": 200, "staff": 200, "viewer": 403, "trainer": 403, "outsider": 200},
+        {"admin": 200, "staff": 200, "viewer": 200, "trainer": 403, "outsider": 200},
     ),
     "certificate_revoke": (
         "post",
@@ -773,9 +866,11 @@ def test_certificate_views_let_a_superuser_act_as_admin(client_for, superuser, t
     assert certificate.revoked_by == superuser
 
 
-def test_discreet_statement_gives_a_neutral_reason(program, sessions, admin_user):
+def test_discreet_statement_gives_a_neutral_reason(program, sessions, admin_user, partner):
     program.discreet_issuing = True
     program.save(update_fields=["discreet_issuing"])
+    partner.certificate_code = "BLK-PKY"
+    partner.save()
     released = enrol(
         program, sessions, ["H", "", "", "", ""], status=Enrollment.Status.RELEASED, **LEFT
     )
@@ -784,3 +879,5 @@ def test_discreet_statement_gives_a_neutral_reason(program, sessions, admin_user
 
     assert statement.snapshot["participation"]["reason"] == "hal di luar pelatihan"
     assert "Bebas" not in json.dumps(statement.snapshot)
+    # At any time, before the program is closed, in the partner's own series.
+    assert statement.number == "001/BLK-PKY/VIII/2025"

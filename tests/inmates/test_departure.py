@@ -292,3 +292,70 @@ def test_transferred_inmate_history_stays_readable_at_old_facility(
 def test_enrollment_listed_on_keeps_completed_participants(program):
     finished = EnrollmentFactory(program=program, status=Enrollment.Status.COMPLETED)
     assert finished in Enrollment.objects.listed_on(program.end_date)
+
+
+# A departure after a program ended, or before an enrolment began (#9) ----------------------
+
+
+def test_departure_after_the_program_ended_keeps_the_finished_enrolment(
+    admin_user, inmate, program
+):
+    # The program ran from 4 to 8 August; released on the 20th, before anyone closed it.
+    enrollment = EnrollmentFactory(program=program, inmate=inmate)
+
+    closed = record_departure(
+        inmate=inmate, kind=Inmate.Status.RELEASED, date=datetime.date(2025, 8, 20), by=admin_user
+    )
+
+    enrollment.refresh_from_db()
+    assert closed == 0
+    assert (enrollment.status, enrollment.ended_on) == (Enrollment.Status.ACTIVE, None)
+    inmate.refresh_from_db()
+    assert inmate.status == Inmate.Status.RELEASED
+
+
+def test_departure_on_the_last_day_still_ends_the_enrolment(admin_user, inmate, program):
+    enrollment = EnrollmentFactory(program=program, inmate=inmate)
+
+    record_departure(
+        inmate=inmate, kind=Inmate.Status.RELEASED, date=program.end_date, by=admin_user
+    )
+
+    enrollment.refresh_from_db()
+    assert (enrollment.status, enrollment.ended_on) == (
+        Enrollment.Status.RELEASED,
+        program.end_date,
+    )
+
+
+def test_departure_before_an_enrolment_began_is_refused_and_changes_nothing(
+    client_for, admin_user, inmate, program
+):
+    enrollment = EnrollmentFactory(
+        program=program, inmate=inmate, enrolled_on=datetime.date(2025, 8, 5)
+    )
+
+    response = client_for(admin_user).post(
+        reverse(DEPARTURE, args=[inmate.pk]), departure_data(date="2025-08-04")
+    )
+
+    assert response.status_code == 200
+    assert "The date is before the enrolment in Aksesoris Gelang dan Kalung Batu began" in (
+        response.content.decode()
+    )
+    inmate.refresh_from_db()
+    enrollment.refresh_from_db()
+    assert inmate.status == Inmate.Status.ACTIVE
+    assert (enrollment.status, enrollment.ended_on) == (Enrollment.Status.ACTIVE, None)
+
+
+def test_enrollment_constraint_refuses_an_end_before_the_start(program, inmate):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        EnrollmentFactory(
+            program=program,
+            inmate=inmate,
+            enrolled_on=datetime.date(2025, 8, 5),
+            status=Enrollment.Status.WITHDRAWN,
+            ended_on=datetime.date(2025, 8, 4),
+            end_reason="Mundur",
+        )

@@ -10,7 +10,9 @@ from django.utils import timezone
 from inmates.models import Inmate
 from lapas_training import demo
 from lapas_training.models import Role, User
-from programs.models import Program, ProgramPartner, TrainingSession
+from attendance.models import AttendanceRecord
+from certificates.models import Certificate
+from programs.models import Enrollment, Program, ProgramPartner, TrainingSession
 
 pytestmark = pytest.mark.django_db
 
@@ -34,16 +36,44 @@ def test_seed_demo_twice_keeps_every_row_count():
     first = row_counts()
     seed_demo()
     assert row_counts() == first
-    assert first["inmates.HistoricalInmate"] == first["inmates.Inmate"] == 33
+    assert first["inmates.Inmate"] == 33
+    # Each inmate's creation, and the release of the August program's early leaver.
+    assert first["inmates.HistoricalInmate"] == 33 + 1
     assert first["programs.Enrollment"] == 38
-    # Each enrolment's creation, plus the assessment of the 20 August participants.
-    assert first["programs.HistoricalEnrollment"] == 38 + 20
-    # The August program: 20 participants over 5 days, each mark with its history row.
-    assert (
-        first["attendance.AttendanceRecord"]
-        == first["attendance.HistoricalAttendanceRecord"]
-        == 100
-    )
+    # Each enrolment's creation, the assessment of the 20 August participants, the leaver's
+    # release and the outcomes closing fixed for the 19 who stayed.
+    assert first["programs.HistoricalEnrollment"] == 38 + 20 + 1 + 19
+    # Each mark with its history row: the August program's 19 over 5 days and the leaver's
+    # Monday and Tuesday, then the running program's so far.
+    august = AttendanceRecord.objects.filter(session__program__title=demo.STONES_TITLE)
+    assert august.count() == 19 * 5 + 2
+    assert first["attendance.AttendanceRecord"] == first["attendance.HistoricalAttendanceRecord"]
+    # 17 certificates of completion and the leaver's statement.
+    assert first["certificates.Certificate"] == 17 + 1
+
+
+def test_seed_demo_shows_every_state_of_a_program():
+    seed_demo()
+    august = Program.objects.get(title=demo.STONES_TITLE)
+    assert august.is_closed
+    assert august.sessions.filter(status=TrainingSession.Status.HELD).count() == 5
+    outcomes = dict(august.enrollments.values_list("inmate__full_name", "status"))
+    assert list(outcomes.values()).count(Enrollment.Status.COMPLETED) == 17
+    assert outcomes["Dedi Saputra"] == Enrollment.Status.RELEASED
+    assert outcomes["Budi Setiawan"] == outcomes["Ramadhani"] == Enrollment.Status.NOT_COMPLETED
+    certificates = Certificate.objects.filter(enrollment__program=august).order_by("sequence")
+    first, *_others, statement = certificates
+    assert (first.number, first.snapshot["issued_on"]) == ("001/LPN.KSG/PK/VIII/2025", "2025-08-08")
+    assert statement.kind == Certificate.Kind.PARTICIPATION
+    assert statement.snapshot["holder_name"] == "Dedi Saputra"
+
+    running = Program.objects.get(title=demo.SEWING_TITLE)
+    assert running.status == Program.Status.ACTIVE
+    today = timezone.localdate()
+    past = running.sessions.filter(date__lt=today)
+    assert past.filter(status=TrainingSession.Status.HELD).exists()
+    # The last past session is left unrecorded, for the program page to flag.
+    assert past.order_by("-date").first().status == TrainingSession.Status.SCHEDULED
 
 
 def test_seed_demo_tells_the_kasongan_story():
@@ -57,7 +87,7 @@ def test_seed_demo_tells_the_kasongan_story():
         datetime.date(2025, 8, 8),
     )
     assert program.location == "Aula Utama"
-    assert program.enrollments.filter(status="active").count() == 20
+    assert program.enrollments.count() == 20
     assert {link.partner.name: link.role for link in program.program_partners.all()} == {
         "BLK Kota Palangka Raya": ProgramPartner.Role.LEAD,
         "LPK Multi Karya": ProgramPartner.Role.CO_TRAINER,
@@ -138,10 +168,18 @@ def test_seed_demo_moves_the_running_program_with_today():
     demo.seed(today=later)
     program = Program.objects.get(title=demo.SEWING_TITLE)
     dates = list(program.sessions.values_list("date", flat=True))
-    assert program.start_date == later - datetime.timedelta(days=7)
+    # Sessions with attendance stay, so the program starts at the first of them.
+    recorded = program.sessions.filter(status=TrainingSession.Status.HELD)
+    assert (
+        program.start_date
+        == min(recorded.values_list("date", flat=True))
+        < later - (datetime.timedelta(days=7))
+    )
     assert min(dates) >= program.start_date
     assert later in dates
-    assert len(dates) == len(demo.weekdays(program.start_date, program.end_date, include=later))
+    week_ago = later - datetime.timedelta(days=7)
+    moved = demo.weekdays(week_ago, program.end_date, include=later)
+    assert set(dates) == set(moved) | set(recorded.values_list("date", flat=True))
     assert TrainingSession.trainers.through.objects.filter(
         trainingsession__program=program
     ).count() == len(dates)

@@ -14,6 +14,7 @@ from tests.factories import (
     ProgramTopicFactory,
     TrainingSessionFactory,
 )
+from tests.helpers import form_as_rendered, page
 
 
 def row_of(page, text):
@@ -150,10 +151,10 @@ def test_program_partner_actions_non_managers_forbidden(
     ]
 
 
-@pytest.mark.parametrize("name", ["program_partner_add", "program_partner_remove"])
-def test_program_partner_actions_get_not_allowed(client_for, admin_user, program, lead_link, name):
-    pk = program.pk if name == "program_partner_add" else lead_link.pk
-    response = client_for(admin_user).get(reverse(f"programs:{name}", args=[pk]))
+def test_program_partner_add_get_not_allowed(client_for, admin_user, program):
+    response = client_for(admin_user).get(
+        reverse("programs:program_partner_add", args=[program.pk])
+    )
     assert response.status_code == 405
 
 
@@ -284,7 +285,8 @@ def test_program_list_query_count_is_fixed_for_trainer(
     # programs with counts, 6 their partners (no partner filter for a trainer).
     with django_assert_num_queries(6):
         response = client.get(reverse("programs:program_list"))
-    assert response.content.decode().count(partner.name) == min(rows, 25)
+    # Each row, and the trainer's own partner under their name in the navigation bar.
+    assert response.content.decode().count(partner.name) == min(rows, 25) + 1
 
 
 # Create and edit -----------------------------------------------------------------------------
@@ -702,3 +704,54 @@ def test_program_partner_remove_ignores_other_programs_sessions(
     assert response.status_code == 302
     assert not ProgramPartner.objects.filter(pk=lead_link.pk).exists()
     assert TrainingSession.objects.filter(pk=session.pk).exists()
+
+
+def test_program_form_keeps_discreet_issuing_when_submitted_as_rendered(
+    client_for, staff_user, program
+):
+    # Before #9 the field was in the form but not in the template: any edit switched it off.
+    program.discreet_issuing = True
+    program.save()
+    client = client_for(staff_user)
+    url = reverse("programs:program_update", args=[program.pk])
+    edit = client.get(url)
+
+    assert "do not reveal imprisonment to an employer" in page(edit)
+    data = form_as_rendered(edit, "title")
+    data["title"] = ["Aksesoris Batu Lilis"]
+    response = client.post(url, data)
+
+    assert response.status_code == 302
+    program.refresh_from_db()
+    assert program.title == "Aksesoris Batu Lilis"
+    assert program.discreet_issuing is True
+
+
+def test_program_form_offers_no_closing_and_locks_a_closed_program(client_for, staff_user, program):
+    client = client_for(staff_user)
+    url = reverse("programs:program_update", args=[program.pk])
+    assert 'value="completed"' not in page(client.get(url))
+
+    program.status = Program.Status.COMPLETED
+    program.closed_at = timezone.now()
+    program.save()
+    edit = client.get(url)
+    data = form_as_rendered(edit, "title")
+    data.update(attendance_threshold=["50"], status=["active"])
+    client.post(url, data)
+
+    program.refresh_from_db()
+    assert (program.status, program.attendance_threshold) == (Program.Status.COMPLETED, 80)
+
+
+def test_program_partner_remove_asks_for_confirmation(client_for, staff_user, program):
+    link = program.program_partners.get()
+    url = reverse("programs:program_partner_remove", args=[link.pk])
+    client = client_for(staff_user)
+
+    confirm = client.get(url)
+    assert "Yes, remove the partner" in page(confirm)
+    assert program.program_partners.exists()
+
+    client.post(url)
+    assert not program.program_partners.exists()
