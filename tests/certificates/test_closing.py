@@ -183,7 +183,7 @@ def test_reopen_needs_a_reason(program, week, admin_user, reason):
     enrol(program, week, "HHHHH")
     close(program, admin_user)
 
-    with pytest.raises(ValidationError, match="Give a reason for reopening."):
+    with pytest.raises(ValidationError, match="Give a reason for reopening"):
         reopen_program(program=program, by=admin_user, reason=reason)
     program.refresh_from_db()
     assert program.is_closed

@@ -7,11 +7,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from attendance.models import AttendanceRecord
+from certificates.models import Certificate
 from inmates.models import Inmate
 from lapas_training import demo
 from lapas_training.models import Role, User
-from attendance.models import AttendanceRecord
-from certificates.models import Certificate
 from programs.models import Enrollment, Program, ProgramPartner, TrainingSession
 
 pytestmark = pytest.mark.django_db
