@@ -8,7 +8,7 @@ from django.db import connection
 
 from certificates.models import Certificate
 from certificates.services import issue_certificates
-from tests.certificates import enrol, make_sessions
+from tests.certificates import close, enrol, make_sessions
 
 pytestmark = [
     pytest.mark.skipif(
@@ -24,6 +24,7 @@ ISSUERS = 20
 def test_concurrent_issuing_takes_numbers_one_to_twenty(program, admin_user):
     sessions = make_sessions(program, 2)
     enrollments = [enrol(program, sessions, "HH") for _ in range(ISSUERS)]
+    close(program, admin_user)
     barrier = threading.Barrier(ISSUERS)
     errors = []
 
