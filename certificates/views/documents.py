@@ -1,4 +1,8 @@
-"""The printed certificate (or statement of participation) of one holder, for admins."""
+"""The printed certificate (or statement of participation) of one holder.
+
+Everyone who reads the facility's certificates may print one: admins, staff and the viewer
+(the Kalapas, who signs them). Trainers get 403; another facility's certificate is a 404.
+"""
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -6,13 +10,13 @@ from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from certificates.models import Certificate
 from certificates.pdf import certificate_pdf
-from lapas_training.access import ADMIN_ONLY, role_required
+from certificates.views.common import facility_certificates
+from lapas_training.access import READERS, role_required
 
 
 @require_safe
-@role_required(ADMIN_ONLY)
+@role_required(READERS)
 def certificate_pdf_view(request, pk):
     """One certificate as a PDF, Indonesian unless `?lang=en`.
 
@@ -20,7 +24,7 @@ def certificate_pdf_view(request, pk):
     A revoked certificate still prints (the verification page tells it is revoked).
     """
     certificate = get_object_or_404(
-        Certificate.objects.filter(facility=request.scope.facility)
+        facility_certificates(request)
         .select_related("facility", "enrollment__program")
         .prefetch_related("enrollment__program__program_partners__partner"),
         pk=pk,

@@ -1,7 +1,8 @@
 """The public verification page an employer reaches from a certificate's QR code.
 
-No login: it shows only whether the certificate is valid, its number, the holder's masked name,
-the program, the issuer and the date, and never the facility of a discreet certificate. It is
+No login: it shows only whether the certificate is valid, its number, the holder's masked name
+(see `mask_name`), the program, the issuer and the date, the number that replaced a revoked one
+or that a reissued one replaces, and never the facility of a discreet certificate. It is
 kept out of search engines and rate limited per client IP, as anyone may call it.
 """
 
@@ -18,12 +19,21 @@ from certificates.models import Certificate
 
 
 def mask_name(name):
-    """The first name in full, the others as initials: "Muhammad Rizal Saputra" → "Muhammad R. S."."""
+    """The holder's name as the public sees it: enough to match a paper in hand, no more.
+
+    The first word keeps its first two letters and every other letter becomes "*" (a word of
+    two letters or fewer keeps only its first); each later word becomes its initial and a dot.
+    So "Supriadi" → "Su******", "Muhammad Rizal Saputra" → "Mu****** R. S.", "Ai" → "A*".
+    A one-word name is masked too: printed in full it would name the holder to anyone.
+    """
     parts = name.split()
     if not parts:
         return ""
     first, *others = parts
-    return " ".join([first, *(f"{part[0]}." for part in others)])
+    shown = 2 if len(first) > 2 else 1
+    return " ".join(
+        [first[:shown] + "*" * (len(first) - shown), *(f"{part[0]}." for part in others)]
+    )
 
 
 def _noindex(response):
@@ -33,7 +43,7 @@ def _noindex(response):
 
 @require_safe
 def verify(request, code):
-    """Show a certificate's validity by its verification code. One query."""
+    """Show a certificate's validity by its verification code. One query, joined."""
     retry_after = ratelimit.hit("verify", ratelimit.client_ip(request), settings.VERIFY_RATE_LIMIT)
     if retry_after is not None:
         response = HttpResponse(
@@ -43,7 +53,12 @@ def verify(request, code):
         )
         response["Retry-After"] = str(retry_after)
         return _noindex(response)
-    certificate = Certificate.objects.filter(verification_code=code).first()
+    # The certificate it replaces and the one that replaced it come in the same query.
+    certificate = (
+        Certificate.objects.select_related("replaces", "replaced_by")
+        .filter(verification_code=code)
+        .first()
+    )
     if certificate is None:
         return _noindex(render(request, "certificates/verify.html", {"code": code}, status=404))
     snapshot = certificate.snapshot
@@ -55,5 +70,8 @@ def verify(request, code):
         "issuer": snapshot.get("issuer", {}).get("name", ""),
         "issued_on": datetime.date.fromisoformat(snapshot["issued_on"]),
         "is_statement": certificate.kind == Certificate.Kind.PARTICIPATION,
+        "replaces": certificate.replaces,
+        # A reverse one-to-one raises when empty; the join above fetched it either way.
+        "replaced_by": getattr(certificate, "replaced_by", None),
     }
     return _noindex(render(request, "certificates/verify.html", context))

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from certificates.models import Certificate
 from certificates.views.verify import mask_name
 from tests.certificates.rows import make_certificate
 from tests.factories import InmateFactory
@@ -36,7 +37,7 @@ def test_verify_valid_certificate_shows_only_the_public_facts(client, certificat
     assert response.status_code == 200
     assert "Valid" in html
     assert "001/LPN.KSG/PK/VIII/2025" in html
-    assert "Ahmad F. R." in html
+    assert "Ah*** F. R." in html
     assert "Aksesoris Gelang dan Kalung Batu" in html
     assert "Lapas Narkotika Kelas IIA Kasongan" in html
     assert "8 August 2025" in html
@@ -49,17 +50,31 @@ def test_verify_valid_certificate_shows_only_the_public_facts(client, certificat
 def test_verify_masks_the_name(client, certificate):
     html = client.get(url(certificate)).content.decode()
 
+    assert "Ahmad" not in html
     assert "Fauzi" not in html
     assert "Rahman" not in html
+
+
+def test_verify_masks_a_one_word_name_too(client, program, admin_user):
+    inmate = InmateFactory(facility=program.facility, full_name="Supriadi")
+    certificate = make_certificate(program, admin_user, inmate=inmate)
+
+    html = client.get(url(certificate)).content.decode()
+
+    assert "Su******" in html
+    assert "Supriadi" not in html
 
 
 @pytest.mark.parametrize(
     ("name", "masked"),
     [
-        ("Ahmad Fauzi", "Ahmad F."),
-        ("Muhammad Rizal Saputra", "Muhammad R. S."),
-        ("Sukarno", "Sukarno"),
-        ("  Siti   nur  ", "Siti n."),
+        ("Ahmad Fauzi", "Ah*** F."),
+        ("Muhammad Rizal Saputra", "Mu****** R. S."),
+        ("Supriadi", "Su******"),
+        ("  Siti   nur  ", "Si** n."),
+        ("Ai", "A*"),
+        ("Ni Made Ayu", "N* M. A."),
+        ("", ""),
     ],
 )
 def test_verify_mask_name(name, masked):
@@ -153,3 +168,72 @@ def test_verify_rate_limit_counts_the_real_client_only_behind_our_proxy(
     client.get(url, HTTP_X_REAL_IP="10.1.1.1")
     second = client.get(url, HTTP_X_REAL_IP="10.1.1.2")
     assert (second.status_code == 429) is limited
+
+
+def reissued(certificate, by, *, number, discreet=False):
+    """`certificate` revoked and replaced by a new row, as reissuing leaves them."""
+    certificate.revoked_at = timezone.make_aware(datetime.datetime(2025, 9, 2, 9, 0))
+    certificate.revoked_by = by
+    certificate.revocation_reason = "Nama salah eja"
+    certificate.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
+    new = make_certificate(certificate.enrollment.program, by, sequence=2, discreet=discreet)
+    new.number = new.snapshot["number"] = number
+    new.replaces = certificate
+    new.save(update_fields=["number", "snapshot", "replaces"])
+    return new
+
+
+def test_verify_revoked_links_to_its_replacement_and_back(client, certificate, admin_user):
+    new = reissued(certificate, admin_user, number="002/LPN.KSG/PK/IX/2025")
+
+    old_html = client.get(url(certificate)).content.decode()
+    new_html = client.get(url(new)).content.decode()
+
+    assert f'href="{url(new)}">Replaced by certificate number 002/LPN.KSG/PK/IX/2025</a>' in (
+        old_html
+    )
+    assert f'href="{url(certificate)}">Certificate number 001/LPN.KSG/PK/VIII/2025 (revoked)' in (
+        new_html
+    )
+    assert "Valid" in new_html
+
+
+def test_verify_replacement_link_in_indonesian(client, certificate, admin_user, settings):
+    settings.LANGUAGE_CODE = "id"
+    reissued(certificate, admin_user, number="002/LPN.KSG/PK/IX/2025")
+
+    html = client.get(url(certificate)).content.decode()
+
+    assert "Diganti dengan sertifikat nomor 002/LPN.KSG/PK/IX/2025" in html
+
+
+def test_verify_is_one_query(client, certificate, admin_user, django_assert_num_queries):
+    new = reissued(certificate, admin_user, number="002/LPN.KSG/PK/IX/2025")
+
+    # the certificate joined with the one it replaces and the one that replaced it
+    for target in (certificate, new):
+        with django_assert_num_queries(1):
+            client.get(url(target))
+
+
+# A discreet certificate's page must not tell an employer where the holder was.
+PRISON_WORDS = ["Lapas", "Rutan", "Pemasyarakatan", "Warga Binaan", "WBP"]
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_verify_discreet_pages_name_no_prison(client, program, admin_user, settings, language):
+    settings.LANGUAGE_CODE = language
+    facility = program.facility
+    facility.city = "Kasongan"
+    facility.save(update_fields=["city"])
+    old = make_certificate(program, admin_user, discreet=True)
+    old.number = old.snapshot["number"] = "001/BLK.PKY/VIII/2025"
+    old.save(update_fields=["number", "snapshot"])
+    new = reissued(old, admin_user, number="002/BLK.PKY/IX/2025", discreet=True)
+
+    for certificate in (old, new):
+        html = client.get(url(certificate)).content.decode()
+        assert "BLK Kota Palangka Raya" in html
+        for word in [facility.name, facility.unit_code, facility.city, *PRISON_WORDS]:
+            assert word.lower() not in html.lower(), word
+    assert Certificate.objects.filter(snapshot__discreet=True).count() == 2

@@ -1,0 +1,149 @@
+"""The facility's certificates: the list, one certificate's page, revoking and reissuing.
+
+Admins, staff and the viewer (the Kalapas, who signs them) read the list and the pages; only
+admins revoke and reissue. Trainers get 403; another facility's certificate is a 404.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+from django.views.generic import ListView
+
+from certificates import services
+from certificates.forms import CertificateFilterForm, ReissueForm, RevokeForm
+from certificates.models import Certificate
+from certificates.pdf import qr_code, verification_url
+from certificates.views.common import error_messages, facility_certificates, form_errors
+from lapas_training.access import ADMIN_ONLY, READERS, RoleRequiredMixin, role_required
+from programs.models import Program
+
+
+class CertificateListView(RoleRequiredMixin, ListView):
+    """The facility's certificates and statements, newest first, searched and filtered.
+
+    Queries: session, user, facility (scope), the years for the filter, the count, one page of
+    certificates with their enrolment and program, the programs for the filter; a chosen
+    program adds one to check it.
+    """
+
+    roles = READERS
+    paginate_by = 25
+    template_name = "certificates/certificate_list.html"
+    context_object_name = "certificates"
+
+    def get_queryset(self):
+        certificates = facility_certificates(self.request)
+        self.filter_form = CertificateFilterForm(
+            self.request.GET,
+            # Only the programs that have certificates: the others would always list nothing.
+            programs=Program.objects.in_scope(self.request.scope)
+            .filter(pk__in=certificates.values("enrollment__program"))
+            .order_by("-start_date", "title"),
+            years=list(certificates.order_by("-year").values_list("year", flat=True).distinct()),
+        )
+        return (
+            self.filter_form.filter(certificates)
+            .select_related("enrollment__program")
+            .order_by("-issued_at", "-pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter_form=self.filter_form, **kwargs)
+
+
+@require_safe
+@role_required(READERS)
+def certificate_detail(request, pk):
+    """One certificate: holder, program, status, the verdict it was issued on, PDF, QR, history.
+
+    Queries: session, user, facility (scope), then one for the certificate joined with its
+    program, holder, issuer, revoker and the certificates it replaces and was replaced by.
+    """
+    certificate = get_object_or_404(
+        facility_certificates(request).select_related(
+            "enrollment__program",
+            "enrollment__inmate",
+            "issued_by",
+            "revoked_by",
+            "replaces",
+            "replaced_by__issued_by",
+        ),
+        pk=pk,
+    )
+    snapshot = certificate.snapshot
+    url = verification_url(certificate, request)
+    context = {
+        "certificate": certificate,
+        "snapshot": snapshot,
+        "start_date": datetime.date.fromisoformat(snapshot["start_date"]),
+        "end_date": datetime.date.fromisoformat(snapshot["end_date"]),
+        "issued_on": datetime.date.fromisoformat(snapshot["issued_on"]),
+        "is_statement": certificate.kind == Certificate.Kind.PARTICIPATION,
+        "replaces": certificate.replaces,
+        # A reverse one-to-one raises when empty; the join above fetched it either way.
+        "replaced_by": getattr(certificate, "replaced_by", None),
+        "verify_url": url,
+        "qr": qr_code(url),
+        "can_revoke": request.user.is_admin and certificate.revoked_at is None,
+    }
+    if context["can_revoke"]:
+        # Two forms on one page, each field named "reason": distinct ids keep labels apart.
+        context["revoke_form"] = RevokeForm(auto_id="revoke_%s")
+        context["reissue_form"] = ReissueForm(auto_id="reissue_%s")
+    return render(request, "certificates/certificate_detail.html", context)
+
+
+@require_POST
+@role_required(ADMIN_ONLY)
+def certificate_revoke(request, pk):
+    """Revoke a certificate with a reason; it stays on the list and verifies as revoked."""
+    certificate = get_object_or_404(facility_certificates(request), pk=pk)
+    form = RevokeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.revoke_certificate(
+                certificate=certificate, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            error_messages(request, error)
+        else:
+            messages.success(
+                request, _("Certificate %(number)s revoked.") % {"number": certificate.number}
+            )
+    else:
+        form_errors(request, form)
+    return redirect("certificates:certificate_detail", certificate.pk)
+
+
+@require_POST
+@role_required(ADMIN_ONLY)
+def certificate_reissue(request, pk):
+    """Revoke a certificate and issue a new number in its place, optionally with a corrected name.
+
+    Leads to the new certificate's page; on an error, back to the old one's with the message.
+    """
+    certificate = get_object_or_404(facility_certificates(request), pk=pk)
+    form = ReissueForm(request.POST)
+    if not form.is_valid():
+        form_errors(request, form)
+        return redirect("certificates:certificate_detail", certificate.pk)
+    try:
+        new = services.reissue_certificate(
+            certificate=certificate,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            holder_name=form.cleaned_data["holder_name"],
+        )
+    except ValidationError as error:
+        error_messages(request, error)
+        return redirect("certificates:certificate_detail", certificate.pk)
+    messages.success(
+        request,
+        _("Certificate %(old)s revoked and reissued as %(new)s.")
+        % {"old": certificate.number, "new": new.number},
+    )
+    return redirect("certificates:certificate_detail", new.pk)
