@@ -13,8 +13,13 @@ WeasyPrint (copy on write), which a fork server or fresh interpreters would each
 (measured: 50 MiB more over the process tree, and slower). They only lay out HTML, never touch
 the database, and leave through os._exit, so the worker's connection is left alone. Forking is
 safe because the worker (`manage.py db_worker`) runs one thread.
+
+A finished print's file names every holder, so it is kept only CERTIFICATE_PRINT_KEEP_DAYS days:
+`prune_prints` deletes older files. Every print task runs it first, so it needs no cron job;
+`manage.py prune_prints` runs it on demand.
 """
 
+import datetime
 import logging
 import multiprocessing
 import shutil
@@ -41,6 +46,10 @@ logger = logging.getLogger(__name__)
 # A process renders this many parts before a fresh one replaces it: WeasyPrint's memory is
 # returned to Python but not always to the system, and this keeps the processes' size flat.
 PARTS_PER_PROCESS = 6
+
+
+# Where finished files are saved (BulkPrint.file's upload_to).
+PRINTS_DIR = "private/prints"
 
 
 def printable_certificates(program):
@@ -165,6 +174,42 @@ def _result_name(bulk_print):
     return f"{get_random_string(24)}.{bulk_print.format}"
 
 
+def kept_until(bulk_print):
+    """When a finished print's file is deleted, at the earliest (the next prune after it)."""
+    return bulk_print.finished_at + datetime.timedelta(days=settings.CERTIFICATE_PRINT_KEEP_DAYS)
+
+
+def prune_prints():
+    """Delete the files of prints ready more than CERTIFICATE_PRINT_KEEP_DAYS days ago.
+
+    The BulkPrint rows stay, their `file` emptied: the print page then says the file was deleted
+    and offers to print again. A file in PRINTS_DIR that no print names (a print cut off between
+    saving its file and recording it) goes too once it is as old. Returns the number of files
+    deleted. Queries: the expired prints, one update each, the names still in use.
+    """
+    cutoff = timezone.now() - datetime.timedelta(days=settings.CERTIFICATE_PRINT_KEEP_DAYS)
+    expired = BulkPrint.objects.filter(
+        status=BulkPrint.Status.DONE, finished_at__lt=cutoff
+    ).exclude(file="")
+    deleted = 0
+    for bulk_print in expired.only("pk", "file"):
+        bulk_print.file.delete(save=False)
+        BulkPrint.objects.filter(pk=bulk_print.pk).update(file="")
+        deleted += 1
+    storage = BulkPrint._meta.get_field("file").storage
+    try:
+        _dirs, files = storage.listdir(PRINTS_DIR)
+    except FileNotFoundError:
+        return deleted
+    in_use = set(BulkPrint.objects.exclude(file="").values_list("file", flat=True))
+    for file_name in files:
+        name = f"{PRINTS_DIR}/{file_name}"
+        if name not in in_use and storage.get_modified_time(name) < cutoff:
+            storage.delete(name)
+            deleted += 1
+    return deleted
+
+
 def download_name(bulk_print):
     """The file name the admin's browser saves, e.g. sertifikat-aksesoris-gelang-2025-08.pdf."""
     program = bulk_print.program
@@ -174,6 +219,13 @@ def download_name(bulk_print):
 @task()
 def print_certificates(bulk_print_id):
     """The background task behind "Cetak semua"."""
+    try:
+        pruned = prune_prints()
+    except OSError:
+        # A file that cannot be deleted now is tried again next time; the print goes on.
+        logger.exception("Deleting old bulk print files failed")
+    else:
+        logger.info("Deleted %d old bulk print files", pruned)
     bulk_print = BulkPrint.objects.select_related("program").get(pk=bulk_print_id)
     logger.info("Printing %s", bulk_print)
     run(bulk_print)

@@ -198,6 +198,9 @@ CERTIFICATE_PRINT_CHUNK = int(os.environ.get("CERTIFICATE_PRINT_CHUNK", "25"))
 CERTIFICATE_PRINT_PROCESSES = int(
     os.environ.get("CERTIFICATE_PRINT_PROCESSES", str(min(os.cpu_count() or 1, 4)))
 )
+# A bulk print's file names every holder: it is deleted this many days after it was ready
+# (`manage.py prune_prints`, also run at the start of every bulk print).
+CERTIFICATE_PRINT_KEEP_DAYS = int(os.environ.get("CERTIFICATE_PRINT_KEEP_DAYS", "7"))
 
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 

@@ -6,16 +6,19 @@ this process until the queue is empty, as `manage.py db_worker --batch` would.
 
 import datetime
 import io
+import os
 import zipfile
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
 from certificates import services
+from certificates.bulk import prune_prints
 from certificates.models import BulkPrint
 from tests.certificates import run_worker
 from tests.certificates.rows import make_certificate
@@ -54,7 +57,7 @@ def downloaded(response):
     return content
 
 
-def make_print(program, by, *, status=BulkPrint.Status.QUEUED, file_format="pdf"):
+def make_print(program, by, *, status=BulkPrint.Status.QUEUED, file_format="pdf", finished_at=None):
     """A BulkPrint row as the view and the task leave it, without running the task."""
     bulk_print = BulkPrint.objects.create(
         facility=program.facility,
@@ -66,6 +69,7 @@ def make_print(program, by, *, status=BulkPrint.Status.QUEUED, file_format="pdf"
     )
     if status == BulkPrint.Status.DONE:
         bulk_print.total = bulk_print.done = 1
+        bulk_print.finished_at = finished_at or timezone.now()
         bulk_print.file.save(f"result.{file_format}", ContentFile(b"%PDF-1.7 fake"))
     return bulk_print
 
@@ -496,6 +500,163 @@ def test_print_detail_query_count(
 
     assert response.status_code == 200
     assert bulk_print.get_status_display() in response.content.decode()
+
+
+# How long a file is kept, and deleting it (prune_prints)
+
+
+def days_ago(days):
+    return timezone.now() - datetime.timedelta(days=days)
+
+
+def file_path(settings, bulk_print):
+    return settings.MEDIA_ROOT / bulk_print.file.name
+
+
+def orphan_file(settings, name, *, age_days):
+    """A file in the prints folder that no print names, last modified `age_days` ago."""
+    path = settings.MEDIA_ROOT / "private" / "prints" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"%PDF-1.7 left behind")
+    stamp = days_ago(age_days).timestamp()
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def test_print_detail_says_since_when_the_file_is_ready_and_until_when(
+    client_for, admin_user, program
+):
+    # 07.03 UTC is 14.03 in Jakarta.
+    ready = datetime.datetime(2026, 12, 1, 7, 3, tzinfo=datetime.UTC)
+    bulk_print = make_print(program, admin_user, status=BulkPrint.Status.DONE, finished_at=ready)
+
+    html = page_of(client_for(admin_user), bulk_print)
+
+    assert (
+        "The file has been ready since 14.03, 1 December 2026. It is kept for 7 days, until "
+        "8 December 2026, then deleted." in html
+    )
+    assert "Download the PDF" in html
+
+
+def test_print_detail_in_indonesian(client_for, admin_user, program, settings):
+    settings.LANGUAGE_CODE = "id"
+    ready = datetime.datetime(2026, 12, 1, 7, 3, tzinfo=datetime.UTC)
+    bulk_print = make_print(program, admin_user, status=BulkPrint.Status.DONE, finished_at=ready)
+
+    html = page_of(client_for(admin_user), bulk_print)
+
+    assert (
+        "Berkas siap sejak 14.03, 1 Desember 2026. Berkas disimpan 7 hari, sampai "
+        "8 Desember 2026, lalu dihapus." in html
+    )
+
+
+def page_of(client, bulk_print, **headers):
+    url = reverse("certificates:print_detail", args=[bulk_print.pk])
+    return client.get(url, headers=headers).content.decode()
+
+
+def test_prune_prints_deletes_old_files_and_keeps_the_rows(admin_user, program, settings):
+    old = make_print(program, admin_user, status=BulkPrint.Status.DONE, finished_at=days_ago(8))
+    recent = make_print(program, admin_user, status=BulkPrint.Status.DONE, finished_at=days_ago(6))
+    running = make_print(program, admin_user, status=BulkPrint.Status.RUNNING)
+    old_path, recent_path = file_path(settings, old), file_path(settings, recent)
+    stale_orphan = orphan_file(settings, "cut-off.pdf", age_days=8)
+    fresh_orphan = orphan_file(settings, "being-saved.pdf", age_days=0)
+    assert old_path.exists() and recent_path.exists()
+
+    assert prune_prints() == 2
+
+    assert not old_path.exists()
+    assert not stale_orphan.exists()
+    assert recent_path.exists() and fresh_orphan.exists()
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    running.refresh_from_db()
+    assert (old.status, old.file.name) == (BulkPrint.Status.DONE, "")
+    assert recent.file.name and recent.status == BulkPrint.Status.DONE
+    assert running.status == BulkPrint.Status.RUNNING
+    # Nothing left to do: a second run deletes nothing.
+    assert prune_prints() == 0
+
+
+def test_prune_prints_follows_the_setting(admin_user, program, settings):
+    settings.CERTIFICATE_PRINT_KEEP_DAYS = 2
+    three_days = make_print(
+        program, admin_user, status=BulkPrint.Status.DONE, finished_at=days_ago(3)
+    )
+    one_day = make_print(program, admin_user, status=BulkPrint.Status.DONE, finished_at=days_ago(1))
+    three_days_path, one_day_path = file_path(settings, three_days), file_path(settings, one_day)
+
+    assert prune_prints() == 1
+
+    assert not three_days_path.exists()
+    assert one_day_path.exists()
+    three_days.refresh_from_db()
+    assert three_days.file.name == ""
+
+
+def test_prune_prints_command(admin_user, program, settings):
+    old = make_print(program, admin_user, status=BulkPrint.Status.DONE, finished_at=days_ago(30))
+    path = file_path(settings, old)
+    out = io.StringIO()
+
+    call_command("prune_prints", stdout=out)
+
+    assert out.getvalue() == "1 bulk print file(s) older than 7 days deleted.\n"
+    assert not path.exists()
+    old.refresh_from_db()
+    assert old.file.name == ""
+
+
+def test_print_detail_after_the_file_was_deleted_offers_printing_again(
+    client_for, admin_user, program, one_certificate
+):
+    old = make_print(program, admin_user, status=BulkPrint.Status.DONE, finished_at=days_ago(8))
+    old.format, old.language = "zip", "id"
+    old.save(update_fields=["format", "language"])
+    prune_prints()
+    client = client_for(admin_user)
+
+    for html in (page_of(client, old), page_of(client, old, **{"HX-Request": "true"})):
+        assert "File deleted" in html
+        assert (
+            "The file was deleted: a finished print is kept for 7 days, because it names every "
+            "holder." in html
+        )
+        assert "Download the" not in html
+        assert f'action="{reverse("certificates:print_start", args=[program.pk])}"' in html
+        assert '<input type="hidden" name="format" value="zip">' in html
+        assert '<input type="hidden" name="language" value="id">' in html
+        assert "Print again" in html
+    assert client.get(reverse("certificates:print_download", args=[old.pk])).status_code == 404
+
+    # The button posts what the form holds: a new print of the same kind starts.
+    response = start(client, program, format="zip", language="id")
+
+    again = BulkPrint.objects.exclude(pk=old.pk).get()
+    assert response.url == reverse("certificates:print_detail", args=[again.pk])
+    assert (again.format, again.language, again.status) == ("zip", "id", "queued")
+
+
+@runs_the_worker
+def test_print_task_deletes_old_files_first(
+    client_for, admin_user, program, one_certificate, settings
+):
+    old = make_print(program, admin_user, status=BulkPrint.Status.DONE, finished_at=days_ago(8))
+    path = file_path(settings, old)
+    client = client_for(admin_user)
+
+    start(client, program)
+    run_worker()
+
+    assert not path.exists()
+    old.refresh_from_db()
+    assert old.file.name == ""
+    new = BulkPrint.objects.exclude(pk=old.pk).get()
+    assert new.status == BulkPrint.Status.DONE
+    assert file_path(settings, new).exists()
 
 
 # The completion page's card
