@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from inmates.imports import check_size, read_file
 from inmates.models import Inmate
 from inmates.photos import sanitize_image
+from inmates.services import UNDO_REASON_MAX_LENGTH
 
 
 class DateInput(forms.DateInput):
@@ -131,6 +132,18 @@ class DepartureForm(forms.Form):
         if cleaned.get("kind") == Inmate.Status.TRANSFERRED and not destination:
             self.add_error("destination", _("Enter the facility the inmate is transferred to."))
         return cleaned
+
+
+class DepartureUndoForm(forms.Form):
+    """Why a recorded release or transfer is undone; `inmates.services.undo_departure` does it."""
+
+    reason = forms.CharField(
+        label=_("Reason for undoing"),
+        max_length=UNDO_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("E.g. the wrong inmate was chosen. Kept in the inmate's history."),
+        error_messages={"required": _("Give the reason for undoing the departure.")},
+    )
 
 
 class InmateFilterForm(forms.Form):

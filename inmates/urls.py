@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inmates.views import exports, imports
+from inmates.views import departures, exports, imports
 from inmates.views import inmates as views
 
 app_name = "inmates"
@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/", views.InmateDetailView.as_view(), name="inmate_detail"),
     path("<int:pk>/edit/", views.InmateUpdateView.as_view(), name="inmate_update"),
     path("<int:pk>/departure/", views.inmate_departure, name="inmate_departure"),
+    path("<int:pk>/departure/undo/", departures.departure_undo, name="departure_undo"),
     path("<int:pk>/history.<str:fmt>", exports.inmate_history_export, name="inmate_history_export"),
     path("<int:pk>/photo/", views.inmate_photo, name="inmate_photo"),
     path(
