@@ -39,19 +39,27 @@ def topics_in_order(topics, *, count, jp_per_session):
     """The topic of each of `count` consecutive sessions of `jp_per_session` JP each.
 
     The topics are taught one after the other, in their order, each for its own JP, as on the
-    program's plan. A session takes the topic that fills most of its JP (on a tie the earlier
-    one, which the session starts with), so a session that finishes one topic and begins the
-    next is named for the larger part. Topics A (4 JP), B (8 JP), C (4 JP) over sessions of
+    program's plan. A session takes the topic that fills most of its JP, so a session that
+    finishes one topic and begins the next is named for the larger part. On a tie it takes the
+    one no earlier session is named for (else the earlier one), so that a short topic shared
+    between two sessions still appears. Topics A (4 JP), B (8 JP), C (4 JP) over sessions of
     4 JP give A, B, B, C; over sessions of 3 JP, A, B, B, B, C, C. Sessions after the last
     topic's JP get no topic (None); a topic shorter than a session may be named by none.
     """
     # The plan, one lesson hour after another: [A, A, A, A, B, B, ...].
     hours = [topic for topic in topics for _ in range(topic.jp)]
-    planned = []
+    planned, named = [], set()
     for number in range(count):
         taught = hours[number * jp_per_session : (number + 1) * jp_per_session]
-        # max() keeps the first of equal counts, and `taught` is in plan order.
-        planned.append(max(taught, key=taught.count) if taught else None)
+        if not taught:
+            planned.append(None)
+            continue
+        most = max(taught.count(topic) for topic in taught)
+        # In plan order: dict.fromkeys keeps the first appearance of each topic.
+        largest = [topic for topic in dict.fromkeys(taught) if taught.count(topic) == most]
+        topic = next((topic for topic in largest if topic not in named), largest[0])
+        named.add(topic)
+        planned.append(topic)
     return planned
 
 

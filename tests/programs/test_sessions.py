@@ -636,6 +636,17 @@ def test_topics_in_order_names_a_tied_session_for_the_topic_it_starts_with(progr
     assert topics_in_order([a, b], count=1, jp_per_session=4) == [a]
 
 
+def test_topics_in_order_gives_a_tie_to_a_topic_not_yet_named(program):
+    # The demo's sewing course: 4, 12, 16, 12 and 4 JP in days of 8 JP. The last day is half
+    # D, half E; D has days already, so E gets this one rather than disappearing.
+    jps = {"A": 4, "B": 12, "C": 16, "D": 12, "E": 4}
+    topics = [ProgramTopicFactory(program=program, title=title, jp=jp) for title, jp in jps.items()]
+
+    planned = topics_in_order(topics, count=6, jp_per_session=8)
+
+    assert [topic.title for topic in planned] == ["A", "B", "C", "C", "D", "E"]
+
+
 def test_session_generate_assigns_topics_in_order(client_for, staff_user, program, plan_topics):
     response = client_for(staff_user).post(
         reverse("programs:session_generate", args=[program.pk]),
