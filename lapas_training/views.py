@@ -22,10 +22,14 @@ from lapas_training.middleware import SESSION_FACILITY_KEY, SESSION_LANGUAGE_KEY
 from lapas_training.models import Facility, Role, User
 from programs.models import Enrollment, Partner, Program, TrainingSession
 
+# Past sessions without attendance listed on the dashboard, most recent first.
+UNRECORDED_SHOWN = 10
+
 
 @role_required(ALL_ROLES)
 def dashboard(request):
-    """What matters today. Queries: user, facility, programs, sessions, 2 counts, partners."""
+    """What matters today. Queries: user, facility, programs, sessions, past sessions without
+    attendance, the participant count, partners."""
     scope = request.scope
     if scope.is_trainer:
         # A trainer's day is their sessions: the dashboard (and so the login) leads there.
@@ -42,8 +46,21 @@ def dashboard(request):
         .select_related("program", "topic")
         .order_by("date", "start_time")[:20]
     )
+    # Past sessions nobody recorded: held without a daftar hadir entered, or never cancelled.
+    unrecorded = list(
+        TrainingSession.objects.in_scope(scope)
+        .filter(
+            date__lt=today,
+            status=TrainingSession.Status.SCHEDULED,
+            program__status__in=[Program.Status.DRAFT, Program.Status.ACTIVE],
+        )
+        .select_related("program")
+        .order_by("-date", "-start_time")[: UNRECORDED_SHOWN + 1]
+    )
     context = {
         "today": today,
+        "unrecorded_sessions": unrecorded[:UNRECORDED_SHOWN],
+        "more_unrecorded": len(unrecorded) > UNRECORDED_SHOWN,
         "active_programs": active_programs,
         "todays_sessions": [s for s in sessions if s.date == today],
         "upcoming_sessions": [s for s in sessions if s.date > today],

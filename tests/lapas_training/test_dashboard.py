@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -39,10 +41,22 @@ def test_dashboard_query_count_is_fixed(
         PartnerAgreementFactory(partner__facility=facility, valid_to=timezone.localdate())
     client = client_for(admin_user)
     # session, user, facility (scope), active programs with counts, sessions of the week,
-    # participant count, partners with expiring agreements
-    with django_assert_num_queries(7):
+    # past sessions without attendance, participant count, partners with expiring agreements
+    with django_assert_num_queries(8):
         response = client.get(reverse("dashboard"))
     assert len(response.context["active_programs"]) == rows
     assert len(response.context["todays_sessions"]) == min(rows, 20)
     assert response.context["participant_count"] == rows
     assert len(response.context["expiring_partners"]) == rows
+
+
+def test_dashboard_lists_past_sessions_without_attendance(client_for, staff_user, program):
+    today = timezone.localdate()
+    forgotten = TrainingSessionFactory(program=program, date=today - datetime.timedelta(days=2))
+    TrainingSessionFactory(program=program, date=today - datetime.timedelta(days=3), status="held")
+    TrainingSessionFactory(program=program, date=today + datetime.timedelta(days=1))
+
+    response = client_for(staff_user).get(reverse("dashboard"))
+
+    assert response.context["unrecorded_sessions"] == [forgotten]
+    assert reverse("attendance:mark", args=[forgotten.pk]) in response.content.decode()
