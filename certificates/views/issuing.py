@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from certificates import services
 from certificates.completion import completion_verdicts
@@ -114,14 +114,17 @@ def _confirm_issue(request, program, verdicts, form):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(ADMIN_ONLY)
 def statement_issue(request, pk):
-    """Issue a statement of participation to a released or transferred participant."""
+    """Issue a statement of participation to a released or transferred participant: a
+    confirmation (GET), then the statement (POST). Open at any time, closed program or not."""
     enrollment = get_object_or_404(
         Enrollment.objects.in_scope(request.scope).select_related("program__facility", "inmate"),
         pk=pk,
     )
+    if request.method == "GET":
+        return render(request, "certificates/statement_confirm.html", {"enrollment": enrollment})
     try:
         statement = services.issue_statement(enrollment=enrollment, by=request.user)
     except ValidationError as error:

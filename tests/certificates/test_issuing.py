@@ -845,7 +845,28 @@ def test_certificate_views_send_anonymous_users_to_login(client_for, targets, na
     assert response.url.startswith(reverse("login"))
 
 
-@pytest.mark.parametrize("name", [n for n, (method, _e) in MATRIX.items() if method == "post"])
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("admin", 200), ("staff", 403), ("viewer", 403), ("trainer", 403), ("outsider", 404)],
+)
+def test_statement_confirmation_page_issues_nothing(client_for, users, targets, role, expected):
+    _program, released, _certificate = targets
+    count = Certificate.objects.count()
+
+    response = client_for(users[role]).get(
+        reverse("certificates:statement_issue", args=[released.pk])
+    )
+
+    assert response.status_code == expected
+    if expected == 200:
+        assert "Yes, issue the statement" in response.content.decode()
+    assert Certificate.objects.count() == count
+
+
+@pytest.mark.parametrize(
+    "name",
+    [n for n, (method, _e) in MATRIX.items() if method == "post" and n != "statement_issue"],
+)
 def test_certificate_action_views_refuse_get(client_for, admin_user, targets, name):
     response = client_for(admin_user).get(_url(name, *targets))
 
