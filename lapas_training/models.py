@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -6,6 +7,37 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 nip_validator = RegexValidator(r"^\d{18}$", _("Enter an NIP of exactly 18 digits."))
+
+# What a facility's certificate number pattern may name (certificates.services.format_number).
+NUMBER_PLACEHOLDERS = {
+    "seq": 1,
+    "unit_code": "LP.X",
+    "month_roman": "VIII",
+    "month": 8,
+    "year": 2025,
+}
+MINISTRY_LINE = "KEMENTERIAN IMIGRASI DAN PEMASYARAKATAN REPUBLIK INDONESIA"
+
+
+def validate_number_pattern(pattern):
+    """Refuse a pattern that names an unknown placeholder, is malformed or has no {seq}.
+
+    Without {seq} every certificate of a year would get the same number.
+    """
+    try:
+        pattern.format_map(NUMBER_PLACEHOLDERS)
+    except (KeyError, IndexError, ValueError, AttributeError, TypeError):
+        raise ValidationError(
+            _("Use only the placeholders {seq}, {unit_code}, {month_roman}, {month} and {year}."),
+            code="invalid_placeholder",
+        ) from None
+    if pattern.format_map({**NUMBER_PLACEHOLDERS, "seq": 2}) == pattern.format_map(
+        NUMBER_PLACEHOLDERS
+    ):
+        raise ValidationError(
+            _("The pattern must contain {seq}, the certificate's sequence number."),
+            code="no_sequence",
+        )
 
 
 class Facility(models.Model):
@@ -36,6 +68,28 @@ class Facility(models.Model):
         _("city"), max_length=100, help_text=_("Printed as the place of issue.")
     )
     address = models.TextField(_("address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    # The letterhead (kop surat) of every document the facility prints but certificates of
+    # discreet programs: ministry, regional office, then the facility in full.
+    letterhead_ministry = models.CharField(
+        _("ministry line"), max_length=200, default=MINISTRY_LINE
+    )
+    letterhead_region = models.CharField(
+        _("regional office line"),
+        max_length=200,
+        blank=True,
+        help_text=_("E.g. KANTOR WILAYAH DIREKTORAT JENDERAL PEMASYARAKATAN KALIMANTAN TENGAH."),
+    )
+    letterhead_name = models.CharField(
+        _("name on the letterhead"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The facility's name in full, e.g. LEMBAGA PEMASYARAKATAN NARKOTIKA KELAS IIA "
+            "KASONGAN; empty: its short name."
+        ),
+    )
     head_name = models.CharField(_("head of facility"), max_length=200, blank=True)
     head_nip = models.CharField(
         _("head's NIP"), max_length=18, blank=True, validators=[nip_validator]
@@ -51,6 +105,7 @@ class Facility(models.Model):
         max_length=100,
         default="{seq:03d}/{unit_code}/PK/{month_roman}/{year}",
         help_text=_("Placeholders: {seq}, {unit_code}, {month_roman}, {month}, {year}."),
+        validators=[validate_number_pattern],
     )
 
     class Meta:
@@ -70,6 +125,22 @@ class Facility(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def head_office(self):
+        """The head's office as printed over their signature, e.g. "Kepala Lapas … Kasongan"."""
+        return f"Kepala {self.name}"
+
+    def letterhead(self):
+        """The letterhead's lines (without the logo), as printed and frozen into snapshots."""
+        return {
+            "ministry": self.letterhead_ministry,
+            "region": self.letterhead_region,
+            "name": self.letterhead_name or self.name,
+            "address": self.address,
+            "phone": self.phone,
+            "email": self.email,
+        }
 
 
 class Role(models.TextChoices):

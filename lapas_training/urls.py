@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from lapas_training import views
+from lapas_training import facility_settings, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -19,6 +19,12 @@ urlpatterns = [
         name="password_change",
     ),
     path("facility/switch/", views.switch_facility, name="switch_facility"),
+    path(
+        "settings/facility/",
+        facility_settings.FacilitySettingsView.as_view(),
+        name="facility_settings",
+    ),
+    path("settings/facility/logo/", facility_settings.facility_logo, name="facility_logo"),
     path("users/", views.UserListView.as_view(), name="user_list"),
     path("users/new/", views.UserCreateView.as_view(), name="user_create"),
     path("users/<int:pk>/edit/", views.UserUpdateView.as_view(), name="user_update"),
