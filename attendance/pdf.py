@@ -1,12 +1,14 @@
 """Printable documents: a Django template rendered to PDF by WeasyPrint, never touching the network.
 
-The daftar hadir (and the certificates of #5) are rendered on the server that also holds inmate
+The daftar hadir, the recap (and the certificates of #5) are rendered on the server that also holds inmate
 data, so the template must not make it fetch anything: a stray `<img src="http://...">` would be
 a request from inside the prison network (SSRF) and `file:///etc/...` a read of any local file.
 `LocalOnlyFetcher` refuses every URL except `data:` URIs and files inside the static directories;
 fonts come from fontconfig (DejaVu Sans), not from URLs.
 """
 
+import base64
+import functools
 import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -14,8 +16,14 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+# Raster, not SVG: WeasyPrint draws an SVG again on every page, a PNG is embedded once.
+DEFAULT_FACILITY_LOGO = "img/emblem.png"
+DEFAULT_PARTNER_LOGO = "img/partner.png"
+# The letterhead and signature blocks every printed document shares (certificates too).
+DOCUMENTS_STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "css" / "documents.css"
 
 
 def static_roots():
@@ -76,6 +84,48 @@ class LocalOnlyFetcher(URLFetcher):
         )
 
 
+def logo_url(logo, default):
+    """An uploaded logo (an ImageField's file) as a data: URI, or the static `default`'s URL.
+
+    A data: URI, so the fetcher never has to reach MEDIA_ROOT; a logo lost from MEDIA_ROOT
+    falls back to the default rather than stopping the printing.
+    """
+    if logo:
+        try:
+            with logo.open("rb") as file:
+                data = file.read()
+        except OSError:
+            return static_file_url(default)
+        content_type = mimetypes.guess_type(logo.name)[0] or "image/png"
+        return f"data:{content_type};base64,{base64.b64encode(data).decode('ascii')}"
+    return static_file_url(default)
+
+
+def letterhead(facility):
+    """What templates/_letterhead.html prints for `facility`: its lines and its logo."""
+    return {**facility.letterhead(), "logo": logo_url(facility.logo, DEFAULT_FACILITY_LOGO)}
+
+
+def facility_signatory(facility):
+    """The head of `facility` as templates/_signature.html prints them."""
+    return {"office": facility.head_office, "name": facility.head_name, "nip": facility.head_nip}
+
+
+def partner_signatory(partner):
+    """Whoever signs for `partner`: their own title (a head or a representative) or its head."""
+    return {
+        "office": partner.head_title or f"Kepala {partner.name}",
+        "name": partner.head_name,
+        "nip": partner.head_nip,
+    }
+
+
+@functools.cache
+def documents_stylesheet():
+    # Parsed once per process, as certificates.rendering does with its own stylesheet.
+    return CSS(filename=str(DOCUMENTS_STYLESHEET))
+
+
 def render_pdf(template_name, context, *, base_url=None):
     """Render `template_name` with `context` and return the PDF bytes.
 
@@ -86,4 +136,6 @@ def render_pdf(template_name, context, *, base_url=None):
     one document per request; a batch of hundreds belongs in a background job.
     """
     html = render_to_string(template_name, context)
-    return HTML(string=html, base_url=base_url, url_fetcher=LocalOnlyFetcher()).write_pdf()
+    return HTML(string=html, base_url=base_url, url_fetcher=LocalOnlyFetcher()).write_pdf(
+        stylesheets=[documents_stylesheet()]
+    )

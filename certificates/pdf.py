@@ -8,9 +8,8 @@ URIs, so `attendance.pdf.render_pdf`'s fetcher never has to reach MEDIA_ROOT, an
 and every other snapshot text are autoescaped: a name made of markup prints as that markup.
 """
 
-import base64
 import datetime
-import mimetypes
+import re
 
 import segno
 from django.conf import settings
@@ -19,13 +18,26 @@ from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from attendance.pdf import static_file_url
+from attendance.pdf import DEFAULT_FACILITY_LOGO, DEFAULT_PARTNER_LOGO, logo_url
 from certificates import rendering
 from programs.models import ProgramPartner
 
-# Raster, not SVG: WeasyPrint draws an SVG again on every page, a PNG is embedded once.
-DEFAULT_FACILITY_LOGO = "img/emblem.png"
-DEFAULT_PARTNER_LOGO = "img/partner.png"
+# The sentence already names the kind ("… the Pelatihan Kemandirian “<title>” …"): a title that
+# starts with it would print it twice.
+PROGRAM_KIND = re.compile(r"^\s*pelatihan\s+kemandirian\s*[:\-–—]?\s*", re.IGNORECASE)
+
+
+def join_names(names):
+    """ "A, B and C" ("A, B dan C" in Indonesian): names as a sentence lists them."""
+    names = list(names)
+    if len(names) < 2:
+        return "".join(names)
+    return _("%(names)s and %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}
+
+
+def title_without_kind(title):
+    """The program's title without a leading "Pelatihan Kemandirian", which the sentence says."""
+    return PROGRAM_KIND.sub("", title, count=1) or title
 
 
 def verification_url(certificate, request=None):
@@ -56,22 +68,8 @@ class Logos:
     def url(self, owner, default):
         key = (type(owner).__name__, owner.pk) if owner is not None else default
         if key not in self._cache:
-            self._cache[key] = self._load(owner, default)
+            self._cache[key] = logo_url(getattr(owner, "logo", None), default)
         return self._cache[key]
-
-    @staticmethod
-    def _load(owner, default):
-        logo = getattr(owner, "logo", None)
-        if logo:
-            try:
-                with logo.open("rb") as file:
-                    data = file.read()
-            except OSError:
-                # A logo lost from MEDIA_ROOT must not stop the printing: fall back to the default.
-                return static_file_url(default)
-            content_type = mimetypes.guess_type(logo.name)[0] or "image/png"
-            return f"data:{content_type};base64,{base64.b64encode(data).decode('ascii')}"
-        return static_file_url(default)
 
 
 def _lead_partner(certificate):
@@ -86,26 +84,38 @@ def _document(certificate, logos, request):
     discreet = bool(snapshot.get("discreet"))
     start = datetime.date.fromisoformat(snapshot["start_date"])
     end = datetime.date.fromisoformat(snapshot["end_date"])
+    issued_on = datetime.date.fromisoformat(snapshot["issued_on"])
     issuer = snapshot["issuer"]["name"]
     url = verification_url(certificate, request)
     participation = snapshot.get("participation") or {}
+    facility_logo = None if discreet else logos.url(certificate.facility, DEFAULT_FACILITY_LOGO)
+    partner_logo = logos.url(_lead_partner(certificate), DEFAULT_PARTNER_LOGO)
+    place_of_issue = snapshot.get("place_of_issue", "")
+    date_of_issue = formats.date_format(issued_on, "j F Y")
     return {
         "certificate": certificate,
         "s": snapshot,
         "discreet": discreet,
+        "title": title_without_kind(snapshot["program_title"]),
         "dates": date_range(start, end),
         "start_date": start,
         "end_date": end,
-        "issued_on": datetime.date.fromisoformat(snapshot["issued_on"]),
+        "issued_on": issued_on,
+        "issued_at": f"{place_of_issue}, {date_of_issue}" if place_of_issue else date_of_issue,
         "issuer": issuer,
         # The issuer is named once; "in cooperation with" lists the others.
-        "cooperation": [p["name"] for p in snapshot.get("partners", []) if p["name"] != issuer],
+        "cooperation": join_names(
+            p["name"] for p in snapshot.get("partners", []) if p["name"] != issuer
+        ),
         # A venue inside the prison would betray it, so a discreet certificate names none.
         "place": "" if discreet else snapshot.get("place", ""),
-        "facility_logo": None
+        "facility_logo": facility_logo,
+        "partner_logo": partner_logo,
+        # The letter's heading. A discreet one names the lead partner alone; a snapshot from
+        # before letterheads were frozen into it names the issuer.
+        "letterhead": {"name": issuer, "logo": partner_logo}
         if discreet
-        else logos.url(certificate.facility, DEFAULT_FACILITY_LOGO),
-        "partner_logo": logos.url(_lead_partner(certificate), DEFAULT_PARTNER_LOGO),
+        else {**snapshot.get("letterhead", {"name": issuer}), "logo": facility_logo},
         "qr": qr_code(url),
         "code": certificate.verification_code,
         "verify_url": url,
@@ -143,7 +153,8 @@ def certificate_html(certificates, *, language="id", request=None, logos=None):
 
     A certificate of completion has a front, printed from the program's page (shared) under the
     holder's layer, and a back (usually shared by the whole program); a statement of
-    participation one letter page. See `certificates.rendering.Assembly`. Pass a shared `logos` cache when rendering a
+    participation one letter page. A revoked one has "DICABUT" stamped over every page. See
+    `certificates.rendering.Assembly`. Pass a shared `logos` cache when rendering a
     program in several parts.
     """
     logos = logos or Logos()
@@ -153,14 +164,22 @@ def certificate_html(certificates, *, language="id", request=None, logos=None):
         for certificate in certificates:
             doc = _document(certificate, logos, request)
             if doc["s"]["kind"] == "participation":
-                sequences.append([sections.add("certificates/_statement.html", "letter", doc)])
+                css_class = "letter"
+                sides = [sections.add("certificates/_statement.html", css_class, doc)]
             else:
+                css_class = "certificate"
                 front = (
-                    sections.add("certificates/_certificate_front.html", "certificate", doc),
-                    sections.add("certificates/_certificate_holder.html", "certificate", doc),
+                    sections.add("certificates/_certificate_front.html", css_class, doc),
+                    sections.add("certificates/_certificate_holder.html", css_class, doc),
                 )
-                back = sections.add("certificates/_certificate_back.html", "certificate", doc)
-                sequences.append([front, back])
+                back = sections.add("certificates/_certificate_back.html", css_class, doc)
+                sides = [front, back]
+            if certificate.revoked_at is not None:
+                # Wherever the file goes, each of its pages says it is no longer valid. The
+                # stamp is laid out once per page size and printed over every page.
+                stamp = sections.add("certificates/_revoked_stamp.html", css_class, doc)
+                sides = [rendering.Stamped(side, stamp) for side in sides]
+            sequences.append(sides)
         html = render_to_string("certificates/certificate_pdf.html", {"sections": sections.items})
     return html, sequences
 

@@ -14,11 +14,12 @@ database; the static directories come in as `roots`.
 import functools
 import io
 from pathlib import Path
+from typing import NamedTuple
 
 import pikepdf
 from weasyprint import CSS, HTML
 
-from attendance.pdf import LocalOnlyFetcher
+from attendance.pdf import LocalOnlyFetcher, documents_stylesheet
 
 SECTION_PREFIX = "section-"
 STYLESHEET = Path(__file__).resolve().parent.parent / "static" / "css" / "certificate_pdf.css"
@@ -34,7 +35,7 @@ def _stylesheet():
 def layout(html, roots=None):
     """The laid-out WeasyPrint document of `html`; fetches only data: URIs and static files."""
     return HTML(string=html, url_fetcher=LocalOnlyFetcher(roots)).render(
-        stylesheets=[_stylesheet()]
+        stylesheets=[documents_stylesheet(), _stylesheet()]
     )
 
 
@@ -69,14 +70,22 @@ def write_once(html, target, *, roots=None):
     return numbers
 
 
+class Stamped(NamedTuple):
+    """A side with the one-page section `stamp` printed over each of its pages."""
+
+    side: str | tuple[str, str]
+    stamp: str
+
+
 class Assembly:
     """A PDF put together from the pages `write_once` wrote, in print order.
 
     A side is a section id, or a pair (under, over) of one-page sections printed one over the
     other: the front of a certificate is the program's page (laid out once) under the holder's
-    layer (name, number, QR code), which is all a holder costs to lay out. Pages repeated (the
-    shared back) and the page under every front are copied by reference, so they are in the
-    file once per source.
+    layer (name, number, QR code), which is all a holder costs to lay out. Either may be
+    `Stamped`, with a page printed over each of its pages (a revoked certificate's "DICABUT").
+    Pages repeated (the shared back) and the page under every front are copied by reference,
+    so they are in the file once per source.
     """
 
     def __init__(self):
@@ -94,13 +103,20 @@ class Assembly:
             self._sources.append(source)
         for sequence in sequences:
             for side in sequence:
+                stamp = None
+                if isinstance(side, Stamped):
+                    side, stamp = side
+                first = len(self.pdf.pages)
                 if isinstance(side, str):
                     for number in page_numbers[side]:
                         self.pdf.pages.append(source.pages[number])
-                    continue
-                under, over = side
-                self.pdf.pages.append(source.pages[page_numbers[over][0]])
-                self.pdf.pages[-1].add_underlay(self._form(source, page_numbers[under][0]))
+                else:
+                    under, over = side
+                    self.pdf.pages.append(source.pages[page_numbers[over][0]])
+                    self.pdf.pages[-1].add_underlay(self._form(source, page_numbers[under][0]))
+                if stamp is not None:
+                    for page in self.pdf.pages[first:]:
+                        page.add_overlay(self._form(source, page_numbers[stamp][0]))
 
     def _form(self, source, number):
         key = (id(source), number)

@@ -4,9 +4,10 @@
 set -euo pipefail
 
 # WeasyPrint renders with Pango; libharfbuzz-subset0 makes it embed font subsets (without it
-# every PDF is about 6x slower). gettext compiles the translations. poppler-utils' pdftotext
-# reads back the words' boxes in the tests that check no printed text overlaps.
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core gettext poppler-utils "$@")
+# every PDF is about 6x slower); fonts-dejavu-extra has the condensed face of letterheads.
+# gettext compiles the translations. poppler-utils' pdftotext reads back the words' boxes in
+# the tests that check no printed text overlaps.
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core fonts-dejavu-extra gettext poppler-utils "$@")
 
 missing=()
 # Debian's own Python keeps venv (with ensurepip) in a separate package.

@@ -12,6 +12,7 @@ from django.urls import reverse
 from certificates import rendering
 from certificates.models import Certificate
 from certificates.pdf import certificate_html, certificate_pdf
+from inmates.photos import sanitize_logo
 from tests.certificates.rows import make_certificate
 from tests.factories import (
     AttendanceRecordFactory,
@@ -20,9 +21,29 @@ from tests.factories import (
     ProgramTopicFactory,
     TrainingSessionFactory,
 )
+from tests.images import image_bytes, upload
 from tests.pdf_overlap import assert_no_overlap, overlaps, words
 
 MONDAY = datetime.date(2025, 8, 4)
+
+
+@pytest.fixture(autouse=True)
+def full_letterhead(facility):
+    """Every line of the letterhead filled in, the longest an office has, and a logo."""
+    facility.letterhead_region = (
+        "KANTOR WILAYAH DIREKTORAT JENDERAL PEMASYARAKATAN KALIMANTAN TENGAH"
+    )
+    facility.letterhead_name = "LEMBAGA PEMASYARAKATAN NARKOTIKA KELAS IIA KASONGAN"
+    facility.address = (
+        "Jl. Tjilik Riwut Km 2, Kasongan, Kabupaten Katingan, Kalimantan Tengah 74413"
+    )
+    facility.phone = "(0536) 4041234"
+    facility.email = "lapasnarkotikakasongan@example.go.id"
+    facility.head_name = "Yurdani"
+    facility.head_nip = "197406152000031002"
+    logo = sanitize_logo(upload(image_bytes(size=(300, 300))))
+    facility.logo.save(logo.name, logo, save=False)
+    facility.save()
 
 
 def loaded(*certificates):
@@ -80,6 +101,8 @@ def test_certificate_front_and_back_print_no_text_over_text(program, admin_user,
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_statement_prints_no_text_over_text(program, admin_user, language):
     statement = make_certificate(program, admin_user, kind="participation")
+    statement.snapshot["letterhead"] = program.facility.letterhead()
+    statement.save(update_fields=["snapshot"])
 
     pdf = certificate_pdf(loaded(statement), language=language)
 

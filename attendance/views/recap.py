@@ -7,16 +7,17 @@ see only names and registration numbers; the downloads carry nothing more than t
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from attendance.models import AttendanceStatus
-from attendance.pdf import render_pdf
+from attendance.pdf import facility_signatory, letterhead, partner_signatory, render_pdf
 from attendance.rules import NOT_LISTED, STATUS_CODES, program_recap
 from lapas_training.access import ALL_ROLES, role_required
 from lapas_training.spreadsheets import Sheet, csv_response, safe_filename, xlsx_response
-from programs.models import Program
+from programs.models import Program, ProgramPartner
 
 SPREADSHEET_FORMATS = ("xlsx", "csv")
 
@@ -43,7 +44,8 @@ def recap_export(request, pk, fmt):
     data = program_recap(program)
     filename = f"rekap-kehadiran-{safe_filename(program.title)}-{data.today:%Y-%m-%d}.{fmt}"
     if fmt == "pdf":
-        pdf = render_pdf("attendance/recap_pdf.html", _page_context(request, program, data))
+        context = _page_context(request, program, data) | _print_context(program, data)
+        pdf = render_pdf("attendance/recap_pdf.html", context)
         response = HttpResponse(pdf, content_type="application/pdf")
         # Inline: the browser opens its viewer, from which the officer prints.
         response["Content-Disposition"] = content_disposition_header(False, filename)
@@ -75,6 +77,25 @@ def _page_context(request, program, data):
         "not_listed": NOT_LISTED,
         # Where to find someone in the prison is not a trainer's business.
         "show_block": not request.scope.is_trainer,
+    }
+
+
+def _print_context(program, data):
+    """What the printed recap adds: the letterhead and who signs. One query, the lead partner."""
+    facility = program.facility
+    lead = (
+        ProgramPartner.objects.filter(program=program, role=ProgramPartner.Role.LEAD)
+        .select_related("partner")
+        .first()
+    )
+    return {
+        "letterhead": letterhead(facility),
+        "head": facility_signatory(facility),
+        # Without a lead partner the instructor signs, by hand.
+        "partner_signatory": partner_signatory(lead.partner)
+        if lead
+        else {"office": _("Instructor"), "name": "", "nip": ""},
+        "place_and_date": f"{facility.city}, {date_format(data.today)}",
     }
 
 

@@ -13,13 +13,14 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from attendance.models import AttendanceSheetScan
-from attendance.pdf import render_pdf
+from attendance.pdf import letterhead, render_pdf
 from attendance.scan_forms import SheetScanForm
 from lapas_training.access import ALL_ROLES, MANAGERS, role_required
 from lapas_training.models import User
@@ -51,13 +52,22 @@ def sheet_pdf(request, pk):
         .order_by("inmate__full_name", "pk")
     )
     mark_url = request.build_absolute_uri(reverse("attendance:mark", args=[session.pk]))
+    trainers = list(session.trainers.all())
     pdf = render_pdf(
         "attendance/daftar_hadir.html",
         {
             "session": session,
             "program": program,
-            "facility": program.facility,
-            "trainers": list(session.trainers.all()),
+            "letterhead": letterhead(program.facility),
+            "trainers": trainers,
+            # The officer present signs by hand, name and NIP included.
+            "officer": {"office": _("Training officer"), "name": "", "nip": ""},
+            "instructor": {
+                "office": _("Instructor"),
+                "name": ", ".join(str(trainer) for trainer in trainers),
+                "nip": "",
+            },
+            "place_and_date": f"{program.facility.city}, {date_format(session.date)}",
             "participants": list(participants),
             # A trainer sees participants' names and registration numbers only.
             "show_block": not request.scope.is_trainer,

@@ -13,6 +13,7 @@ from pypdf import PdfReader, PdfWriter
 
 from attendance.models import AttendanceSheetScan
 from attendance.pdf import LocalOnlyFetcher, static_file_url
+from inmates.photos import sanitize_logo
 from programs.models import Enrollment, TrainingSession
 from tests.factories import (
     EnrollmentFactory,
@@ -573,3 +574,79 @@ def test_session_page_query_count_with_scans_is_fixed(
     with django_assert_num_queries(7):
         response = client.get(session.get_absolute_url())
     assert page(response).count("Open PDF") == scans
+
+
+# Letterhead and signature block (issue #9) -----------------------------------------------------
+
+
+def enrol_many(program, count):
+    for number in range(1, count + 1):
+        EnrollmentFactory(
+            program=program,
+            inmate=InmateFactory(
+                facility=program.facility, full_name=f"Peserta Nomor {number:02d}"
+            ),
+        )
+
+
+def page_texts(response):
+    return [page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages]
+
+
+def test_sheet_pdf_prints_the_facility_letterhead_and_logo(client_for, staff_user, session):
+    facility = session.program.facility
+    facility.letterhead_region = (
+        "KANTOR WILAYAH DIREKTORAT JENDERAL PEMASYARAKATAN KALIMANTAN TENGAH"
+    )
+    facility.letterhead_name = "LEMBAGA PEMASYARAKATAN NARKOTIKA KELAS IIA KASONGAN"
+    facility.address = "Jl. Tjilik Riwut Km 2, Kasongan"
+    facility.email = "lapas.kasongan@example.go.id"
+    facility.save()
+    logo = sanitize_logo(upload(image_bytes(size=(320, 200))))
+    facility.logo.save(logo.name, logo)
+
+    response = client_for(staff_user).get(sheet_url(session))
+    text = pdf_text(response)
+
+    for line in [
+        "KEMENTERIAN IMIGRASI DAN PEMASYARAKATAN REPUBLIK INDONESIA",
+        "KANTOR WILAYAH DIREKTORAT JENDERAL PEMASYARAKATAN KALIMANTAN TENGAH",
+        "LEMBAGA PEMASYARAKATAN NARKOTIKA KELAS IIA KASONGAN",
+        "Jl. Tjilik Riwut Km 2, Kasongan",
+        "Email: lapas.kasongan@example.go.id",
+    ]:
+        assert line in text
+    # The uploaded logo, not the default emblem (300 x 300 px).
+    images = PdfReader(io.BytesIO(response.content)).pages[0].images
+    assert [image.image.size for image in images] == [(320, 200)]
+
+
+def test_sheet_pdf_signature_blocks_have_name_and_nip_lines(client_for, staff_user, session):
+    staff_user.language = "id"
+    staff_user.save()
+    instructor = str(session.trainers.get())
+
+    text = pdf_text(client_for(staff_user).get(sheet_url(session)))
+
+    assert "Mengetahui," in text
+    assert "Kasongan, 4 Agustus 2025" in text
+    assert "Instruktur" in text
+    assert instructor in text.split("Instruktur")[-1]
+    # The officer writes their name and NIP by hand.
+    assert "NIP. ......" in text
+
+
+@pytest.mark.parametrize("participants", [18, 20, 22, 40])
+def test_sheet_pdf_never_leaves_the_signature_block_alone_on_a_page(
+    client_for, staff_user, session, participants
+):
+    enrol_many(session.program, participants)
+
+    pages = page_texts(client_for(staff_user).get(sheet_url(session)))
+
+    last = pages[-1]
+    assert "Acknowledged by" in last
+    assert "Acknowledged by" not in "".join(pages[:-1])
+    # The last rows go over with it.
+    assert f"Peserta Nomor {participants:02d}" in last
+    assert f"Peserta Nomor {participants - 1:02d}" in last
