@@ -37,6 +37,7 @@ MAX_SECONDS = 60
 SKIPPED = re.compile(
     r"^/(admin|i18n)/|/logout/|\.(pdf|xlsx|csv)$|/(pdf|download|photo|logo)/$|/scans/\d+/$"
 )
+NOT_FOUND = "/no-such-page/"
 # What fails: what axe rates serious or critical, and a nameless column header (minor to axe,
 # but a screen reader announces an action column as nothing at all).
 RUN_AXE = """
@@ -162,6 +163,9 @@ def test_every_page_of_a_role_has_no_serious_accessibility_violation(
     log_in(page, username)
 
     checked, findings = crawl(page, live_server.url)
+    # Our own "not found" page, in the role's layout: no link leads there.
+    assert page.goto(NOT_FOUND).status == 404
+    findings += check(page, NOT_FOUND)
 
     print(f"axe: {username} {len(checked)} page kinds, at 1280 and 768 px: {sorted(checked)}")
     assert len(checked) > 5, checked
@@ -172,7 +176,13 @@ def test_public_pages_have_no_serious_accessibility_violation(open_page, demo_da
     page = open_page(LAPTOP)
     page.context.add_init_script(AXE)
     findings = []
-    for url in (reverse("login"), demo_data["valid"], demo_data["revoked"]):
-        assert page.goto(url).ok
+    pages = [
+        (reverse("login"), 200),
+        (demo_data["valid"], 200),
+        (demo_data["revoked"], 200),
+        (NOT_FOUND, 404),
+    ]
+    for url, status in pages:
+        assert page.goto(url).status == status, url
         findings += check(page, url)
     assert not findings, "\n".join(findings)
