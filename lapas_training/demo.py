@@ -36,7 +36,6 @@ from programs.models import (
 )
 
 DEMO_PASSWORD = "pelatihan-2025"
-DEMO_URL = "http://127.0.0.1:8000/"
 
 KASONGAN = {
     "unit_code": "LPN.KSG",

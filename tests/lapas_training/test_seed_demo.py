@@ -116,12 +116,13 @@ def test_seed_demo_links_each_trainer_to_a_partner():
     }
 
 
-def test_seed_demo_prints_the_accounts_and_url():
+def test_seed_demo_prints_the_accounts_but_no_address():
     output = seed_demo()
     for account in demo.ACCOUNTS:
         assert account.username in output
     assert demo.DEMO_PASSWORD in output
-    assert "http://127.0.0.1:8000/" in output
+    # make run may serve on another port than 8000: only it prints the address.
+    assert "http://" not in output
 
 
 def test_seed_demo_admin_dashboard_shows_today_and_expiring_agreement(client):

@@ -32,5 +32,6 @@ class Command(BaseCommand):
         self.stdout.write(line(["-" * width for width in widths]))
         for row in rows[1:]:
             self.stdout.write(line(row).rstrip())
-        self.stdout.write(f"Open {demo.DEMO_URL} and log in with one of these accounts.")
+        # The address is make run's to print: it serves on the first free port.
+        self.stdout.write("Log in with one of these accounts at the address the server prints.")
         self.stdout.write("(An account that existed before this run keeps its own password.)")
