@@ -52,7 +52,11 @@ class CertificateListView(RoleRequiredMixin, ListView):
         )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(filter_form=self.filter_form, **kwargs)
+        context = super().get_context_data(filter_form=self.filter_form, **kwargs)
+        for certificate in context["certificates"]:
+            # The date printed on it, which may be earlier than the day it was recorded.
+            certificate.issued_on = datetime.date.fromisoformat(certificate.snapshot["issued_on"])
+        return context
 
 
 @require_safe

@@ -1,10 +1,12 @@
 """One certificate's page, the searchable list, revoking and reissuing from the page, the PDF."""
 
+import datetime
 import io
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from certificates.models import Certificate
@@ -134,7 +136,7 @@ def test_certificate_page_shows_what_was_issued_and_on_what_verdict(
     verify = reverse("verify:verify", args=[certificate.verification_code])
     assert f'href="http://testserver{verify}"' in html
     assert '<img src="data:image/png;base64,' in html
-    assert f"Issued on 8 August 2025, 10:00 by {admin_user}." in html
+    assert f"Issued on 8 August 2025, 10:00 by {admin_user}, dated 8 August 2025." in html
     # Only admins revoke.
     assert reverse("certificates:certificate_revoke", args=[certificate.pk]) not in html
 
@@ -347,6 +349,19 @@ def test_certificate_list_offers_only_programs_with_certificates(
 
     assert "Budidaya Ikan Tanpa Sertifikat" not in html
     assert '<option value="2026">2026</option>' in html
+
+
+def test_certificate_list_shows_the_printed_date_of_issue(client_for, admin_user, certificate):
+    # Recorded in January, dated at the program's end as the confirmation page allows.
+    certificate.issued_at = timezone.make_aware(datetime.datetime(2026, 1, 5, 9, 0))
+    certificate.save(update_fields=["issued_at"])
+
+    html = page(client_for(admin_user).get(list_url()))
+    detail = page(client_for(admin_user).get(detail_url(certificate)))
+
+    assert "8 August 2025" in html
+    assert "5 January 2026" not in html
+    assert f"Issued on 5 January 2026, 09:00 by {admin_user}, dated 8 August 2025." in detail
 
 
 def test_certificate_list_carries_no_revoke_forms(client_for, admin_user, listed):
