@@ -312,6 +312,7 @@ def facility_admin_post(client, facility, **overrides):
             "head_name": "",
             "head_nip": "",
             "certificate_number_pattern": facility.certificate_number_pattern,
+            "letterhead_ministry": facility.letterhead_ministry,
             **overrides,
         },
     )
