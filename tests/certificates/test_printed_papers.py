@@ -4,6 +4,7 @@ and the "DICABUT" stamp of a revoked one. Read back from real PDFs."""
 import io
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone, translation
 from pypdf import PdfReader
 
@@ -274,3 +275,12 @@ def test_revoked_certificate_keeps_its_layout_under_the_stamp(program, admin_use
         return sorted((w.page, w.text) for w in words(pdf) if len(w.text) > 1)
 
     assert longer_words(revoked_pdf) == longer_words(valid_pdf)
+
+
+def test_partner_form_asks_for_the_signatorys_title(client_for, admin_user, partner):
+    response = client_for(admin_user).get(reverse("programs:partner_update", args=[partner.pk]))
+
+    content = response.content.decode()
+    # A representative signs as such, not as the partner's head.
+    assert "Signatory&#x27;s title" in content
+    assert "Perwakilan BLK Kota Palangka Raya" in content
