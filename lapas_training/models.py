@@ -8,36 +8,41 @@ from django.utils.translation import gettext_lazy as _
 
 nip_validator = RegexValidator(r"^\d{18}$", _("Enter an NIP of exactly 18 digits."))
 
-# What a facility's certificate number pattern may name (certificates.services.format_number).
-NUMBER_PLACEHOLDERS = {
-    "seq": 1,
-    "unit_code": "LP.X",
-    "month_roman": "VIII",
-    "month": 8,
-    "year": 2025,
-}
+# What a certificate number pattern may name (certificates.services.format_number): a facility's
+# series names its unit code, a partner's discreet series its own code and never the facility's.
+NUMBER_PLACEHOLDERS = {"seq": 1, "month_roman": "VIII", "month": 8, "year": 2025}
 MINISTRY_LINE = "KEMENTERIAN IMIGRASI DAN PEMASYARAKATAN REPUBLIK INDONESIA"
 
 
-def validate_number_pattern(pattern):
+def _check_number_pattern(pattern, code):
     """Refuse a pattern that names an unknown placeholder, is malformed or has no {seq}.
 
     Without {seq} every certificate of a year would get the same number.
     """
+    placeholders = {**NUMBER_PLACEHOLDERS, code: "X.Y"}
     try:
-        pattern.format_map(NUMBER_PLACEHOLDERS)
+        pattern.format_map(placeholders)
     except (KeyError, IndexError, ValueError, AttributeError, TypeError):
         raise ValidationError(
-            _("Use only the placeholders {seq}, {unit_code}, {month_roman}, {month} and {year}."),
+            _("Use only the placeholders %(placeholders)s.")
+            % {"placeholders": ", ".join(f"{{{name}}}" for name in placeholders)},
             code="invalid_placeholder",
         ) from None
-    if pattern.format_map({**NUMBER_PLACEHOLDERS, "seq": 2}) == pattern.format_map(
-        NUMBER_PLACEHOLDERS
-    ):
+    if pattern.format_map({**placeholders, "seq": 2}) == pattern.format_map(placeholders):
         raise ValidationError(
             _("The pattern must contain {seq}, the certificate's sequence number."),
             code="no_sequence",
         )
+
+
+def validate_number_pattern(pattern):
+    """A facility's pattern: {seq}, {unit_code}, {month_roman}, {month}, {year}."""
+    _check_number_pattern(pattern, "unit_code")
+
+
+def validate_partner_number_pattern(pattern):
+    """A partner's discreet pattern: {partner_code} in place of the facility's {unit_code}."""
+    _check_number_pattern(pattern, "partner_code")
 
 
 class Facility(models.Model):

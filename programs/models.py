@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from lapas_training.models import Facility
+from lapas_training.models import Facility, validate_partner_number_pattern
 
 
 class PartnerQuerySet(models.QuerySet):
@@ -72,6 +72,7 @@ class Partner(models.Model):
         _("certificate number pattern"),
         max_length=100,
         default="{seq:03d}/{partner_code}/{month_roman}/{year}",
+        validators=[validate_partner_number_pattern],
         help_text=_(
             "For discreet certificates. Placeholders: {seq}, {partner_code}, {month_roman}, "
             "{month}, {year}."

@@ -88,6 +88,7 @@ class PartnerForm(forms.ModelForm):
         ) % {"size": LOGO_SIZE}
         if not self.instance.logo:
             del self.fields["remove_logo"]
+        self.fields["certificate_number_pattern"].required = False
 
     def clean_logo(self):
         upload = self.cleaned_data["logo"]
@@ -102,6 +103,11 @@ class PartnerForm(forms.ModelForm):
         if clash.exists():
             raise forms.ValidationError(_("This facility already has a partner with this name."))
         return name
+
+    def clean_certificate_number_pattern(self):
+        # Most partners never issue discreetly: an empty field keeps the usual pattern.
+        pattern = self.cleaned_data["certificate_number_pattern"].strip()
+        return pattern or Partner._meta.get_field("certificate_number_pattern").default
 
     def clean_certificate_code(self):
         # Unique in the installation, also across facilities: two series must never meet.

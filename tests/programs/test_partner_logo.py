@@ -413,6 +413,7 @@ def partner_admin_post(client, partner, **overrides):
             "name": partner.name,
             "kind": partner.kind,
             "is_active": "on",
+            "certificate_number_pattern": partner.certificate_number_pattern,
             # The agreements inline: none, none added.
             "agreements-TOTAL_FORMS": "0",
             "agreements-INITIAL_FORMS": "0",

@@ -438,3 +438,54 @@ def test_program_partner_links_untouched_by_partner_edit(client_for, admin_user,
         reverse("programs:partner_update", args=[partner.pk]), partner_data(name=partner.name)
     )
     assert ProgramPartner.objects.filter(program=program, partner=partner).exists()
+
+
+# The partner's own series for discreet certificates (#9)
+
+
+def test_partner_certificate_code_and_pattern_are_saved(client_for, staff_user):
+    client_for(staff_user).post(
+        reverse("programs:partner_create"),
+        partner_data(certificate_code="UMKM-MK", certificate_number_pattern="{seq}/{partner_code}"),
+    )
+
+    partner = Partner.objects.get(name="UMKM Marajaki Kreatif")
+    assert (partner.certificate_code, partner.certificate_number_pattern) == (
+        "UMKM-MK",
+        "{seq}/{partner_code}",
+    )
+
+
+def test_partner_empty_pattern_keeps_the_usual_one(client_for, staff_user):
+    client_for(staff_user).post(
+        reverse("programs:partner_create"), partner_data(certificate_number_pattern="  ")
+    )
+
+    partner = Partner.objects.get(name="UMKM Marajaki Kreatif")
+    assert partner.certificate_number_pattern == "{seq:03d}/{partner_code}/{month_roman}/{year}"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        # The facility's unit code would name the prison on a discreet certificate.
+        ({"certificate_number_pattern": "{seq}/{unit_code}/{year}"}, "Use only the placeholders"),
+        ({"certificate_number_pattern": "{partner_code}/{year}"}, "must contain {seq}"),
+        ({"certificate_number_pattern": "{seq:03d"}, "Use only the placeholders"),
+        ({"certificate_code": "blk-pky"}, "Another partner already uses this certificate code."),
+    ],
+)
+def test_partner_bad_certificate_series_is_refused(
+    client_for, staff_user, outside_partner, overrides, message
+):
+    # A code is unique in the whole installation: another facility's partner holds this one.
+    outside_partner.certificate_code = "BLK-PKY"
+    outside_partner.save()
+
+    response = client_for(staff_user).post(
+        reverse("programs:partner_create"), partner_data(**overrides)
+    )
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Partner.objects.filter(name="UMKM Marajaki Kreatif").exists()
