@@ -1,6 +1,7 @@
 import datetime
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from inmates.models import Inmate
@@ -73,6 +74,10 @@ class ProgramFactory(DjangoModelFactory):
     end_date = datetime.date(2025, 8, 8)
     capacity = 20
     status = Program.Status.ACTIVE
+    # The database requires a closing date on a closed program.
+    closed_at = factory.LazyAttribute(
+        lambda o: timezone.now() if o.status == Program.Status.COMPLETED else None
+    )
 
 
 class ProgramTopicFactory(DjangoModelFactory):

@@ -115,6 +115,7 @@ def test_enroll_query_count(
 @pytest.mark.parametrize("status", [Program.Status.CANCELLED, Program.Status.COMPLETED])
 def test_enroll_refused_for_closed_program(client_for, admin_user, program, inmate, status):
     program.status = status
+    program.closed_at = timezone.now() if status == Program.Status.COMPLETED else None
     program.save()
     response = client_for(admin_user).post(
         reverse("programs:enroll", args=[program.pk]), {"inmates": [inmate.pk], "confirm": "1"}

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from programs.models import Enrollment, Program, TrainingSession
 from programs.services import enroll_inmates, enrollment_warnings, generate_sessions
@@ -79,6 +80,7 @@ def test_enroll_inmates_counts_only_active_enrolments(program, inmates, staff_us
 @pytest.mark.parametrize("status", [Program.Status.CANCELLED, Program.Status.COMPLETED])
 def test_enroll_inmates_refuses_closed_program(program, inmates, staff_user, status):
     program.status = status
+    program.closed_at = timezone.now() if status == Program.Status.COMPLETED else None
     program.save()
     with pytest.raises(ValidationError, match="takes no new participants"):
         enroll_inmates(program=program, inmates=inmates, by=staff_user, enrolled_on=ENROLLED_ON)
@@ -154,7 +156,7 @@ def test_enrollment_warnings_ignore_withdrawn_enrolment(program, other_program, 
         program=other_program,
         inmate=inmate,
         status=Enrollment.Status.WITHDRAWN,
-        ended_on=datetime.date(2025, 8, 2),
+        ended_on=datetime.date(2025, 8, 5),
         end_reason="Sakit",
     )
 
