@@ -8,7 +8,7 @@ from pypdf import PdfReader
 from certificates import services
 from certificates.models import BulkPrint
 from programs.models import Enrollment
-from tests.certificates import enrol, make_sessions, run_worker
+from tests.certificates import close, enrol, make_sessions, run_worker
 from tests.e2e.conftest import LAPTOP
 from tests.factories import PASSWORD, InmateFactory, ProgramTopicFactory
 
@@ -43,6 +43,7 @@ def test_admin_prints_all_watches_the_progress_and_downloads_the_pdf(
     ]
     # Not eligible: no certificate, so not in the print.
     enrol(program, sessions, "HAA", result=Enrollment.Result.NOT_YET_COMPETENT)
+    close(program, admin_user)
     services.issue_certificates(program=program, enrollments=eligible, by=admin_user)
     page = open_page(LAPTOP)
 
