@@ -2,9 +2,10 @@
 
 The public verification page needs no login, so a scraper could walk codes or hammer the page;
 counting lookups per client IP in the default cache caps both. The cache must be shared by all
-server processes for the limit to hold (LocMemCache counts per process).
+server processes for the limit to hold: the database cache of settings.CACHES is.
 """
 
+import ipaddress
 import time
 
 from django.conf import settings
@@ -18,11 +19,25 @@ def parse_rate(rate):
 
 
 def client_ip(request):
-    """The client's address: behind our own reverse proxy (BEHIND_PROXY=1) the X-Real-IP it
-    sets, otherwise REMOTE_ADDR. Without a proxy the header is ignored: a client could forge it."""
-    if settings.BEHIND_PROXY and request.META.get("HTTP_X_REAL_IP"):
-        return request.META["HTTP_X_REAL_IP"]
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address: the X-Real-IP header when the request comes from one of
+    settings.TRUSTED_PROXIES (our reverse proxy sets it), otherwise REMOTE_ADDR. From anyone else
+    the header is ignored: a client could forge it to escape the limit."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    forwarded = request.META.get("HTTP_X_REAL_IP", "").strip()
+    if forwarded and is_trusted_proxy(remote):
+        return forwarded
+    return remote
+
+
+def is_trusted_proxy(address):
+    """Whether `address` is in one of settings.TRUSTED_PROXIES (addresses or networks)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(
+        ip in ipaddress.ip_network(proxy, strict=False) for proxy in settings.TRUSTED_PROXIES
+    )
 
 
 def hit(scope, client, rate):

@@ -5,6 +5,7 @@ Production fails closed: DEBUG is off unless DEBUG=1, and without DEBUG a SECRET
 ALLOWED_HOSTS (see README).
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    # For its system check of the CONTENT_SECURITY_POLICY setting.
+    "csp",
     "django_tasks",
     # django_tasks_db under a translated name.
     "lapas_training.apps.BackgroundTasksConfig",
@@ -63,6 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "lapas_training.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -167,11 +172,48 @@ SESSION_COOKIE_AGE = 60 * 60 * 12
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Behind our own reverse proxy (nginx): trust its X-Forwarded-Proto and X-Real-IP headers.
+# Behind our own reverse proxy (nginx): trust its X-Forwarded-Proto header.
 BEHIND_PROXY = env_bool("BEHIND_PROXY")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# X-Real-IP (the client's address for the verification page's rate limit) is believed only from
+# these addresses or networks, the proxy's own: anyone else could send it. Without the list,
+# BEHIND_PROXY=1 keeps its old meaning of a proxy on the same machine.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES") or (["127.0.0.1", "::1"] if BEHIND_PROXY else [])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+# Once HSTS is on, subdomains and the browsers' preload list follow unless the install opts out
+# (a sibling host still on plain HTTP would become unreachable).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=SECURE_HSTS_SECONDS > 0
+)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=SECURE_HSTS_SECONDS > 0)
+
+# Scripts only from our own static files: no inline script, no on*= attribute, no eval. Styles
+# also allow 'unsafe-inline': templates carry style="" attributes (computed widths of progress
+# bars and signature columns) and the standalone pages (500, PDF sheets) their own <style>;
+# an injected style cannot run code. QR codes and the 500 page's favicon are data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+# Browser features the app never uses, refused to the page and anything it could embed.
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "hid=(), midi=(), magnetometer=(), gyroscope=(), accelerometer=(), display-capture=()"
+)
 
 # A trainer may change a session's attendance until this many days after it; later only staff
 # and admins, with a reason.
@@ -209,9 +251,17 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 # The public verification page: at most N lookups per client IP in S seconds ("N/S").
 VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30/600")
 
-# Per-process memory: enough for one process; a multi-process server (gunicorn) needs a shared
-# cache (e.g. django.core.cache.backends.db.DatabaseCache) for the rate limit to hold.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# In the database, shared by every gunicorn worker so the verification rate limit holds across
+# them, with no cache server to run. `migrate` creates the table (lapas_training migration 0006).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "lapas_cache",
+        # Room for every client counted in a rate-limit window: past the limit Django evicts a
+        # third of the entries, counters with them.
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+}
 
 LOGGING = {
     "version": 1,
