@@ -103,6 +103,8 @@ def _dump_sqlite(target):
         # The online backup API copies a consistent snapshot even while others write.
         connection.connection.backup(destination)
         return _row_counts(destination.cursor())
+    except sqlite3.Error as error:
+        raise BackupError(f"SQLite could not copy the database: {error}") from error
     finally:
         destination.close()
 
@@ -343,8 +345,11 @@ def _load_sqlite(database_file):
     source = sqlite3.connect(database_file)
     try:
         connection.ensure_connection()
-        # Replaces the whole configured database, schema and all, page by page.
+        # Replaces the whole configured database, schema and all, in one write transaction:
+        # a failure leaves it as it was.
         source.backup(connection.connection)
+    except sqlite3.Error as error:
+        raise BackupError(f"SQLite could not load the database: {error}") from error
     finally:
         source.close()
 

@@ -15,8 +15,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             rows = restore_backup(options["archive"])
-        except (BackupError, OSError) as error:
-            raise CommandError(f"Restore refused or failed: {error}") from error
+        except BackupError as error:
+            raise CommandError(f"Restore refused, nothing changed: {error}") from error
+        except OSError as error:
+            raise CommandError(f"Restore failed: {error}") from error
         width = max(len(label) for label, _archived, _restored in rows)
         self.stdout.write(f"  {'model'.ljust(width)}  archive  restored")
         for label, archived, restored in rows:
