@@ -1,3 +1,4 @@
+from axes import apps as axes_apps
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -7,6 +8,13 @@ from django_tasks_db import apps as tasks_db_apps
 class LapasTrainingConfig(AppConfig):
     name = "lapas_training"
     verbose_name = _("Facilities and users")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from lapas_training.middleware import start_activity
+
+        user_logged_in.connect(start_activity, dispatch_uid="lapas_training.start_activity")
 
 
 class BackgroundTasksConfig(tasks_db_apps.TasksAppConfig):
@@ -19,6 +27,14 @@ class BackgroundTasksConfig(tasks_db_apps.TasksAppConfig):
     # Named in INSTALLED_APPS; never the configuration of the "lapas_training" app itself.
     default = False
     verbose_name = _("Background tasks")
+
+
+class LoginLockoutConfig(axes_apps.AppConfig):
+    """django-axes (failed logins and lockouts), named in the user's language on the admin
+    index; its catalogue translates its models but not its app's name."""
+
+    default = False
+    verbose_name = _("Login lockouts")
 
 
 # django_tasks_db's model names, marked here so that `make messages` keeps them in our catalogue.

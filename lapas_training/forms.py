@@ -36,6 +36,8 @@ class UserCreateForm(RoleFieldsMixin, BaseUserCreationForm):
     def __init__(self, *args, facility, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_role_fields(facility)
+        # The password validators compare the new password with the facility's name too.
+        self.instance.facility = facility
 
 
 class UserUpdateForm(RoleFieldsMixin, forms.ModelForm):

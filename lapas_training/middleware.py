@@ -1,6 +1,12 @@
+import time
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 
 from lapas_training.access import Scope
 from lapas_training.models import Facility
@@ -69,4 +75,50 @@ class ActiveFacilityMiddleware:
 
     def __call__(self, request):
         request.scope = SimpleLazyObject(lambda: scope_for(request))
+        return self.get_response(request)
+
+
+# When the session last served a request (seconds since the epoch), for the idle timeout.
+SESSION_ACTIVITY_KEY = "last_activity"
+# The stored time is refreshed at most this often: a session write on every request would cost
+# queries on every page for a precision the timeout does not need.
+ACTIVITY_RESOLUTION = 60
+
+
+def record_activity(session, now=None):
+    session[SESSION_ACTIVITY_KEY] = int(now if now is not None else time.time())
+
+
+def start_activity(sender, request, user, **kwargs):
+    """user_logged_in receiver: a new session starts active (and its first page writes nothing)."""
+    record_activity(request.session)
+
+
+class IdleTimeoutMiddleware:
+    """Logs out a session unused for SESSION_IDLE_TIMEOUT seconds at its next request, and sends
+    it to the login page with a message; SESSION_COOKIE_AGE still bounds a session in use.
+
+    An unattended officer's PC in a block office must not stay logged in to inmate records.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = time.time()
+            last = request.session.get(SESSION_ACTIVITY_KEY)
+            if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT:
+                # The login page that follows speaks the language the officer was using.
+                language = translation.get_language()
+                logout(request)
+                request.session[SESSION_LANGUAGE_KEY] = language
+                messages.info(
+                    request,
+                    _("You were logged out after %(minutes)d minutes without activity.")
+                    % {"minutes": settings.SESSION_IDLE_TIMEOUT // 60},
+                )
+                return redirect_to_login(request.get_full_path())
+            if last is None or now - last >= ACTIVITY_RESOLUTION:
+                record_activity(request.session, now)
         return self.get_response(request)

@@ -6,6 +6,7 @@ ALLOWED_HOSTS (see README).
 """
 
 import ipaddress
+import datetime
 import os
 from pathlib import Path
 
@@ -55,6 +56,8 @@ INSTALLED_APPS = [
     # For its system check of the CONTENT_SECURITY_POLICY setting.
     "csp",
     "django_tasks",
+    # django-axes (failed-login counting and lockout, see AXES_* below) under a translated name.
+    "lapas_training.apps.LoginLockoutConfig",
     # django_tasks_db under a translated name.
     "lapas_training.apps.BackgroundTasksConfig",
     "lapas_training",
@@ -79,6 +82,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # After authentication (it reads request.user) and messages (it leaves one for the login page).
+    "lapas_training.middleware.IdleTimeoutMiddleware",
+    # Last, as axes asks: it turns a refused login into our lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "lapas_training.urls"
@@ -120,17 +127,45 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "lapas_training.User"
-AUTHENTICATION_BACKENDS = ["lapas_training.backends.RolePermissionBackend"]
+# Axes first: it refuses a locked-out username or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "lapas_training.backends.RolePermissionBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# New passwords (the security review, #10): at least 12 characters, not a common password in
+# English or Indonesian (digits and punctuation stripped first), not like the user's names, email
+# or facility.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "lapas_training.passwords.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "lapas_training.passwords.CommonWordPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Lockout after failed logins (django-axes). A username tried from one address is locked after
+# LOGIN_FAILURE_LIMIT failures; the address itself, whatever usernames it tries, after
+# LOGIN_FAILURE_LIMIT_PER_ADDRESS (higher: a prison's office shares one address, and one
+# officer's typos must not lock their colleagues out). Both end LOGIN_COOLOFF_MINUTES after the
+# last failure; an admin can unlock earlier (README, "Accounts and login").
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "30"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "lapas_training.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "lapas_training.lockout.lockout_response"
+# The client's address by the verification page's rule: X-Real-IP only from TRUSTED_PROXIES.
+AXES_CLIENT_IP_CALLABLE = "certificates.ratelimit.client_ip"
+# Attempts while locked out are refused without being counted, so the time the lockout page
+# names stays true (otherwise every refused try would push it back).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
@@ -169,6 +204,8 @@ SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
+# Beside that absolute limit, a session unused this many seconds ends at its next request.
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -13,6 +13,7 @@ from inmates.models import Inmate
 from lapas_training import demo
 from lapas_training.models import Role, User
 from programs.models import Enrollment, Program, ProgramPartner, TrainingSession
+from tests.helpers import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +128,7 @@ def test_seed_demo_prints_the_accounts_but_no_address():
 
 def test_seed_demo_admin_dashboard_shows_today_and_expiring_agreement(client):
     seed_demo()
-    assert client.login(username="admin", password=demo.DEMO_PASSWORD)
+    assert log_in(client, "admin", demo.DEMO_PASSWORD)
     page = client.get(reverse("dashboard")).content.decode()
     assert "No sessions today." not in page
     assert demo.SEWING_TITLE in page
@@ -138,10 +139,10 @@ def test_seed_demo_admin_dashboard_shows_today_and_expiring_agreement(client):
 
 def test_seed_demo_trainer_dashboard_shows_only_their_partner(client):
     seed_demo()
-    assert client.login(username="trainer.blk", password=demo.DEMO_PASSWORD)
+    assert log_in(client, "trainer.blk", demo.DEMO_PASSWORD)
     page = client.get(reverse("dashboard"), follow=True).content.decode()
     assert demo.SEWING_TITLE not in page
-    assert client.login(username="trainer.lpk", password=demo.DEMO_PASSWORD)
+    assert log_in(client, "trainer.lpk", demo.DEMO_PASSWORD)
     page = client.get(reverse("dashboard"), follow=True).content.decode()
     assert demo.SEWING_TITLE in page
 
