@@ -248,8 +248,8 @@ CONTENT_SECURITY_POLICY = {
 }
 # Browser features the app never uses, refused to the page and anything it could embed.
 PERMISSIONS_POLICY = (
-    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), "
-    "hid=(), midi=(), magnetometer=(), gyroscope=(), accelerometer=(), display-capture=()"
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), hid=(), midi=(), "
+    "magnetometer=(), gyroscope=(), accelerometer=(), display-capture=()"
 )
 
 # A trainer may change a session's attendance until this many days after it; later only staff
