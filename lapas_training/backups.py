@@ -377,10 +377,14 @@ def _load_postgresql(database_file):
 
 def _compare_counts(expected):
     tables = set(connection.introspection.table_names())
+    models = {model._meta.label_lower: model for model in _models()}
     rows = []
     for label, count in sorted(expected.items()):
-        app_label, model_name = label.split(".")
-        model = apps.get_model(app_label, model_name)
+        model = models.get(label)
+        if model is None:
+            # An app installed where the backup was made but not here: its table came back,
+            # nothing here can count it through a model.
+            continue
         restored = (
             model._default_manager.using(connection.alias).count()
             if model._meta.db_table in tables

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tarfile
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -194,7 +195,9 @@ def test_backup_then_restore_round_trip_on_postgresql(seeded, tmp_path):
         "host": params["HOST"],
         "port": params["PORT"],
     }
-    url = "postgres://{user}:{password}@{host}:{port}/{dbname}".format(**conninfo)
+    url = "postgres://{user}:{password}@{host}:{port}/{dbname}".format(
+        **{key: quote(str(value), safe="") for key, value in conninfo.items()}
+    )
     media = tmp_path / "restored-media"
     try:
         restored = manage("restore", str(archive), database_url=url, media_root=media)
