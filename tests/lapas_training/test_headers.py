@@ -183,10 +183,12 @@ PRODUCTION_ENV = {
 
 
 def run_in_production(code, **env):
-    base = {key: value for key, value in os.environ.items() if key not in PRODUCTION_ENV}
+    """Run `code` with Django set up in a fresh interpreter whose environment holds only the
+    production variables (and `env`): nothing of this test run's own environment leaks in."""
+    base = {"PATH": os.environ.get("PATH", ""), "DJANGO_SETTINGS_MODULE": "lapas_training.settings"}
     return subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        env={**base, "DJANGO_SETTINGS_MODULE": "lapas_training.settings", **PRODUCTION_ENV, **env},
+        env={**base, **PRODUCTION_ENV, **env},
         capture_output=True,
         text=True,
         check=False,
