@@ -43,8 +43,10 @@ def is_trusted_proxy(address):
 def hit(scope, client, rate):
     """Count one hit of `client` on `scope`; return None if within `rate`, else seconds to wait.
 
-    One cache add and one incr. The window is aligned to the clock, so a burst straddling two
-    windows may pass up to twice the limit: enough to stop a scraper, cheap to keep.
+    One cache add and one incr (about a dozen small queries on the database cache). The window
+    is aligned to the clock, so a burst straddling two windows may pass up to twice the limit, and
+    the database cache's incr reads then writes, so hits landing at the same instant in two
+    workers may count once: enough to stop a scraper, cheap to keep.
     """
     limit, period = parse_rate(rate)
     now = time.time()
