@@ -1,15 +1,20 @@
+import logging
 import time
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.db import DataError
 from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
+from django.views.defaults import bad_request
 
 from lapas_training.access import Scope
 from lapas_training.models import Facility
+
+logger = logging.getLogger(__name__)
 
 SESSION_FACILITY_KEY = "active_facility_id"
 
@@ -122,3 +127,25 @@ class IdleTimeoutMiddleware:
             if last is None or now - last >= ACTIVITY_RESOLUTION:
                 record_activity(request.session, now)
         return self.get_response(request)
+
+
+class OutOfRangeInputMiddleware:
+    """Answers 400, with our page, when a value the client sent cannot even be looked up.
+
+    An integer beyond 64 bits in a form field or a query string (a choice, an id) passes the
+    form's own checks and then fails in the database: SQLite raises OverflowError, PostgreSQL a
+    DataError. That is bad input, not a fault of the server; the surrounding transaction has
+    rolled back, so nothing was saved.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OverflowError | DataError):
+            logger.warning("Refused out-of-range input on %s: %s", request.path, exception)
+            return bad_request(request, exception)
+        return None

@@ -5,8 +5,8 @@ Production fails closed: DEBUG is off unless DEBUG=1, and without DEBUG a SECRET
 ALLOWED_HOSTS (see README).
 """
 
-import ipaddress
 import datetime
+import ipaddress
 import os
 from pathlib import Path
 
@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # After authentication (it reads request.user) and messages (it leaves one for the login page).
     "lapas_training.middleware.IdleTimeoutMiddleware",
+    # An integer too large for the database, sent by a client: our 400 page, not a 500.
+    "lapas_training.middleware.OutOfRangeInputMiddleware",
     # Last, as axes asks: it turns a refused login into our lockout page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -47,7 +47,10 @@ class SessionListView(RoleRequiredMixin, ListView):
     @cached_property
     def program_id(self):
         value = self.request.GET.get("program", "")
-        return int(value) if value.isdigit() else None
+        # A database id: ASCII digits ("²" is a digit too) within 64 bits, or SQLite overflows.
+        if value.isascii() and value.isdigit() and int(value) < 2**63:
+            return int(value)
+        return None
 
     def get_queryset(self):
         today = timezone.localdate()
