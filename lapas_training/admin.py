@@ -18,7 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from inmates.photos import sanitize_logo
 from lapas_training.forms import RoleFieldsMixin
-from lapas_training.models import Facility, Role, User
+from lapas_training.models import AuditEvent, Facility, Role, User
 
 # The admin carries the application's name (translated), not "Django administration".
 admin.site.site_header = _("Lapas Training")
@@ -236,3 +236,23 @@ class UserAdmin(FacilityScopedAdmin, auth_admin.UserAdmin):
         if request.user.is_superuser:
             return readonly
         return (*readonly, *PRIVILEGE_FIELDS)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(FacilityScopedAdmin):
+    """Read-only: the audit log is evidence, so no one edits, adds or deletes an event here."""
+
+    list_display = ["at", "kind", "user", "username", "address", "object_label", "facility"]
+    list_filter = ["kind"]
+    search_fields = ["username", "object_label", "detail"]
+    date_hierarchy = "at"
+    list_select_related = ["user", "facility"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -10,11 +10,16 @@ class LapasTrainingConfig(AppConfig):
     verbose_name = _("Facilities and users")
 
     def ready(self):
-        from django.contrib.auth.signals import user_logged_in
+        from axes.signals import user_locked_out
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
 
+        from lapas_training import audit
         from lapas_training.middleware import start_activity
 
         user_logged_in.connect(start_activity, dispatch_uid="lapas_training.start_activity")
+        user_logged_in.connect(audit.login_succeeded, dispatch_uid="lapas_training.audit.login")
+        user_login_failed.connect(audit.login_failed, dispatch_uid="lapas_training.audit.failed")
+        user_locked_out.connect(audit.locked_out, dispatch_uid="lapas_training.audit.lockout")
 
 
 class BackgroundTasksConfig(tasks_db_apps.TasksAppConfig):

@@ -4,6 +4,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 nip_validator = RegexValidator(r"^\d{18}$", _("Enter an NIP of exactly 18 digits."))
@@ -247,3 +248,100 @@ class User(AbstractUser):
     @property
     def is_trainer(self):
         return self.effective_role == Role.TRAINER
+
+
+class AuditEvent(models.Model):
+    """One security-relevant action: who, when, from where, on what, and what changed.
+
+    Written by `lapas_training.audit.record`, never edited or deleted but by `prune_audit` after
+    settings.AUDIT_RETENTION_DAYS. `facility` is empty for what cannot be attributed to one: a
+    failed login with an unknown username, a superuser's login.
+    """
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Login")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        LOCKOUT = "lockout", _("Lockout")
+        USER_CREATED = "user_created", _("User created")
+        USER_CHANGED = "user_changed", _("User changed")
+        CERTIFICATE_ISSUED = "certificate_issued", _("Certificate issued")
+        CERTIFICATE_REVOKED = "certificate_revoked", _("Certificate revoked")
+        CERTIFICATE_REISSUED = "certificate_reissued", _("Certificate reissued")
+        CERTIFICATE_PRINTED = "certificate_printed", _("Certificate printed")
+        EXPORT = "export", _("Export of inmate data")
+        IMPORT = "import", _("Inmate import")
+        DEPARTURE = "departure", _("Departure")
+        DEPARTURE_UNDONE = "departure_undone", _("Departure undone")
+        ATTENDANCE_CORRECTED = "attendance_corrected", _("Attendance corrected")
+        PROGRAM_CLOSED = "program_closed", _("Program closed")
+        PROGRAM_REOPENED = "program_reopened", _("Program reopened")
+
+    facility = models.ForeignKey(
+        Facility,
+        verbose_name=_("facility"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    username = models.CharField(
+        _("username tried"),
+        max_length=150,
+        blank=True,
+        help_text=_("For failed logins: the username typed, even one that does not exist."),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    # The object as "app_label.model" and its id rather than a ContentType: looking a content
+    # type up may cost a query, and the record must stay one INSERT.
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.PositiveBigIntegerField(_("object id"), null=True, blank=True)
+    object_label = models.CharField(_("object"), max_length=200, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "login",
+                        "login_failed",
+                        "lockout",
+                        "user_created",
+                        "user_changed",
+                        "certificate_issued",
+                        "certificate_revoked",
+                        "certificate_reissued",
+                        "certificate_printed",
+                        "export",
+                        "import",
+                        "departure",
+                        "departure_undone",
+                        "attendance_corrected",
+                        "program_closed",
+                        "program_reopened",
+                    ]
+                ),
+                name="lapas_training_auditevent_kind_valid",
+            ),
+        ]
+        indexes = [
+            # The audit page: a facility's events, newest first.
+            models.Index(fields=["facility", "-at"], name="lapas_training_audit_fac_at"),
+            # prune_audit: everything older than the retention.
+            models.Index(fields=["at"], name="lapas_training_audit_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"

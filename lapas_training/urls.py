@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from lapas_training import facility_settings, views
+from lapas_training import facility_settings, views, views_audit
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -29,6 +29,7 @@ urlpatterns = [
     path("users/new/", views.UserCreateView.as_view(), name="user_create"),
     path("users/<int:pk>/edit/", views.UserUpdateView.as_view(), name="user_update"),
     path("language/", views.switch_language, name="switch_language"),
+    path("audit/", views_audit.audit_list, name="audit_list"),
     path("", include("programs.urls")),
     path("", include("attendance.urls")),
     path("", include("certificates.urls")),
