@@ -65,6 +65,9 @@ class Inmate(models.Model):
     photo_thumbnail = models.ImageField(
         _("photo thumbnail"), upload_to="private/inmates/", blank=True
     )
+    # Set by `inmates.retention.anonymise_released` once the photos and identifying fields of a
+    # long-released inmate are gone; such a row is never processed again.
+    anonymised_on = models.DateField(_("personal data anonymised on"), null=True, blank=True)
 
     objects = InmateQuerySet.as_manager()
     history = HistoricalRecords()

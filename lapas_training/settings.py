@@ -261,6 +261,10 @@ ATTENDANCE_LOCK_DAYS = int(os.environ.get("ATTENDANCE_LOCK_DAYS", "3"))
 # Partners whose agreement ends within this many days are flagged on the dashboard.
 AGREEMENT_EXPIRY_WARNING_DAYS = int(os.environ.get("AGREEMENT_EXPIRY_WARNING_DAYS", "60"))
 
+# Released inmates' photos and identifying fields are anonymised this many years after the
+# release by `manage.py anonymise_released` (UU 27/2022: keep personal data no longer than needed).
+PERSONAL_DATA_RETENTION_YEARS = int(os.environ.get("PERSONAL_DATA_RETENTION_YEARS", "5"))
+
 # Inmate portraits: larger uploads are refused before Pillow reads them, and images whose header
 # claims more pixels are refused before they are decoded (a small file can claim gigapixels).
 PHOTO_MAX_UPLOAD_BYTES = int(os.environ.get("PHOTO_MAX_UPLOAD_BYTES", str(8 * 1024 * 1024)))
