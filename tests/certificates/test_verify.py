@@ -268,3 +268,36 @@ def test_verify_discreet_pages_name_no_prison(client, program, admin_user, setti
         for word in [facility.name, facility.unit_code, facility.city, *PRISON_WORDS]:
             assert word.lower() not in html.lower(), word
     assert Certificate.objects.filter(snapshot__discreet=True).count() == 2
+
+
+def test_verify_privacy_notice_says_what_is_shown_and_whom_to_ask(client, certificate):
+    html = client.get(url(certificate)).content.decode()
+
+    assert "About this page" in html
+    assert "so that an employer or institution can check the paper" in html
+    assert "Nothing else about the holder is shown." in html
+    assert "contact the issuer, Lapas Narkotika Kelas IIA Kasongan, who can correct it" in html
+
+
+def test_verify_privacy_notice_in_indonesian(client, certificate, settings):
+    settings.LANGUAGE_CODE = "id"
+
+    html = client.get(url(certificate)).content.decode()
+
+    assert "Tentang halaman ini" in html
+    assert "Tidak ada data lain tentang pemegang yang ditampilkan." in html
+    assert "hubungi penerbit, Lapas Narkotika Kelas IIA Kasongan," in html
+
+
+def test_verify_privacy_notice_on_a_discreet_page_names_the_partner(client, program, admin_user):
+    certificate = make_certificate(program, admin_user, discreet=True)
+
+    html = client.get(url(certificate)).content.decode()
+
+    assert "contact the issuer, BLK Kota Palangka Raya, who can correct it" in html
+
+
+def test_verify_privacy_notice_on_an_unknown_code(client, db):
+    html = client.get(reverse("verify:verify", args=["no-such-code"])).content.decode()
+
+    assert "contact the issuer named on the paper" in html
