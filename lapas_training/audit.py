@@ -7,7 +7,8 @@ Views and signal receivers call `record` once their action has succeeded; the au
 import ipaddress
 import logging
 
-from django.db import DatabaseError
+from django import forms
+from django.db import DatabaseError, models
 from django.utils.translation import gettext as _
 
 from certificates.ratelimit import client_ip
@@ -60,6 +61,34 @@ def event(request, kind, facility, user, obj, detail, username):
             object_label=str(obj)[:200],
         )
     return fields
+
+
+def changes(form):
+    """ "label: before → after" for each field a bound, valid ModelForm changed (passwords
+    never). A changed foreign key costs a query for its old value's label."""
+    parts = []
+    for name in form.changed_data:
+        if "password" in name:
+            continue
+        field = form.fields[name]
+        before, after = form.initial.get(name), form.cleaned_data.get(name)
+        parts.append(f"{field.label}: {shown(field, before)} → {shown(field, after)}")
+    return "; ".join(parts)
+
+
+def shown(field, value):
+    """`value` of a form field as a person reads it: a choice's label, a row's name."""
+    if value in (None, ""):
+        return "–"
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(field, forms.ModelChoiceField):
+        return str(field.queryset.filter(pk=value).first() or value)
+    if isinstance(field, forms.ChoiceField):
+        return str(dict(field.choices).get(value, value))
+    if isinstance(field, forms.BooleanField):
+        return _("yes") if value else _("no")
+    return str(value)
 
 
 def address(request):

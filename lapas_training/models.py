@@ -300,7 +300,7 @@ class AuditEvent(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     at = models.DateTimeField(_("at"), default=timezone.now)
-    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     # The object as "app_label.model" and its id rather than a ContentType: looking a content
     # type up may cost a query, and the record must stay one INSERT.
     object_type = models.CharField(_("object type"), max_length=100, blank=True)

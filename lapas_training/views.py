@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
+from lapas_training import audit
 from lapas_training.access import ADMIN_ONLY, ALL_ROLES, RoleRequiredMixin, role_required
 from lapas_training.forms import ProfileForm, UserCreateForm, UserUpdateForm
 from lapas_training.middleware import SESSION_FACILITY_KEY, SESSION_LANGUAGE_KEY
@@ -173,7 +174,16 @@ class UserCreateView(UserFormMixin, CreateView):
     def form_valid(self, form):
         form.instance.facility = self.request.scope.facility
         messages.success(self.request, _("The account was created."))
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        audit.record(
+            self.request,
+            kind=audit.Kind.USER_CREATED,
+            facility=self.object.facility_id,
+            user=self.request.user,
+            obj=self.object,
+            detail=audit.changes(form),
+        )
+        return response
 
 
 class UserUpdateView(UserFormMixin, UpdateView):
@@ -190,4 +200,14 @@ class UserUpdateView(UserFormMixin, UpdateView):
             if form.errors:
                 return self.form_invalid(form)
         messages.success(self.request, _("The account was saved."))
-        return super().form_valid(form)
+        detail = audit.changes(form)
+        response = super().form_valid(form)
+        audit.record(
+            self.request,
+            kind=audit.Kind.USER_CHANGED,
+            facility=self.object.facility_id,
+            user=self.request.user,
+            obj=self.object,
+            detail=detail,
+        )
+        return response

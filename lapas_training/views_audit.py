@@ -102,7 +102,7 @@ def _export(request, events):
         _("Kind"),
         _("User"),
         _("Username"),
-        _("Address"),
+        _("IP address"),
         _("Object"),
         _("Detail"),
     ]

@@ -19,6 +19,7 @@ from attendance.services import (
     marking_refusal,
     save_attendance,
 )
+from lapas_training import audit
 from lapas_training.access import ALL_ROLES, role_required
 from programs.models import Enrollment, TrainingSession
 
@@ -151,6 +152,18 @@ def mark(request, pk):
                 else:
                     save_errors = error.messages
             else:
+                if correction_form is not None and (result.created or result.changed):
+                    # A correction after the lock; each record's before and after is in its
+                    # history, the log says who corrected what session and why.
+                    audit.record(
+                        request,
+                        kind=audit.Kind.ATTENDANCE_CORRECTED,
+                        obj=session,
+                        facility=session.program.facility_id,
+                        user=request.user,
+                        detail=_("%(reason)s (%(created)d new, %(changed)d changed)")
+                        % {**vars(result), "reason": correction_form.cleaned_data["reason"]},
+                    )
                 if result.created or result.changed:
                     messages.success(
                         request,

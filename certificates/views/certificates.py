@@ -18,6 +18,7 @@ from certificates.forms import CertificateFilterForm, ReissueForm, RevokeForm
 from certificates.models import Certificate
 from certificates.pdf import qr_code, verification_url
 from certificates.views.common import error_messages, facility_certificates, form_errors
+from lapas_training import audit
 from lapas_training.access import ADMIN_ONLY, READERS, RoleRequiredMixin, role_required
 from programs.models import Program
 
@@ -115,6 +116,14 @@ def certificate_revoke(request, pk):
         except ValidationError as error:
             error_messages(request, error)
         else:
+            audit.record(
+                request,
+                kind=audit.Kind.CERTIFICATE_REVOKED,
+                facility=certificate.facility_id,
+                user=request.user,
+                obj=certificate,
+                detail=form.cleaned_data["reason"],
+            )
             messages.success(
                 request, _("Certificate %(number)s revoked.") % {"number": certificate.number}
             )
@@ -145,9 +154,27 @@ def certificate_reissue(request, pk):
     except ValidationError as error:
         error_messages(request, error)
         return redirect("certificates:certificate_detail", certificate.pk)
+    audit.record(
+        request,
+        kind=audit.Kind.CERTIFICATE_REISSUED,
+        facility=new.facility_id,
+        user=request.user,
+        obj=new,
+        detail=reissue_detail(certificate, new, form.cleaned_data["reason"]),
+    )
     messages.success(
         request,
         _("Certificate %(old)s revoked and reissued as %(new)s.")
         % {"old": certificate.number, "new": new.number},
     )
     return redirect("certificates:certificate_detail", new.pk)
+
+
+def reissue_detail(old, new, reason):
+    """The audit log's "before → after" of a reissue: the number, the name if it changed, and
+    the reason."""
+    changes = [f"{old.number} → {new.number}"]
+    before, after = old.snapshot.get("holder_name"), new.snapshot.get("holder_name")
+    if before != after:
+        changes.append(f"{before} → {after}")
+    return "; ".join([*changes, reason])

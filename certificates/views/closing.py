@@ -15,6 +15,7 @@ from certificates.completion import completion_verdicts
 from certificates.forms import ReopenForm
 from certificates.views.common import error_messages
 from certificates.views.issuing import program_for
+from lapas_training import audit
 from lapas_training.access import ADMIN_ONLY, role_required
 from programs.models import Enrollment
 
@@ -35,6 +36,15 @@ def program_close(request, pk):
         except ValidationError as error:
             error_messages(request, error)
             return redirect("certificates:program_close", program.pk)
+        audit.record(
+            request,
+            kind=audit.Kind.PROGRAM_CLOSED,
+            facility=program.facility_id,
+            user=request.user,
+            obj=program,
+            detail=_("%(completed)d completed, %(not_completed)d did not")
+            % {"completed": completed, "not_completed": not_completed},
+        )
         messages.success(
             request,
             _(
@@ -70,6 +80,14 @@ def program_reopen(request, pk):
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            audit.record(
+                request,
+                kind=audit.Kind.PROGRAM_REOPENED,
+                facility=program.facility_id,
+                user=request.user,
+                obj=program,
+                detail=form.cleaned_data["reason"],
+            )
             messages.success(
                 request,
                 _(

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 
 from certificates.pdf import certificate_pdf
 from certificates.views.common import facility_certificates
+from lapas_training import audit
 from lapas_training.access import READERS, role_required
 
 
@@ -20,7 +21,8 @@ from lapas_training.access import READERS, role_required
 def certificate_pdf_view(request, pk):
     """One certificate as a PDF, Indonesian unless `?lang=en`.
 
-    Queries: the certificate with facility and program; the program's partners with the partner.
+    Queries: the certificate with facility and program; the program's partners with the partner;
+    the audit event's INSERT.
     A revoked certificate still prints (the verification page tells it is revoked).
     """
     certificate = get_object_or_404(
@@ -31,6 +33,13 @@ def certificate_pdf_view(request, pk):
     )
     language = "en" if request.GET.get("lang") == "en" else "id"
     pdf = certificate_pdf([certificate], language=language, request=request)
+    audit.record(
+        request,
+        kind=audit.Kind.CERTIFICATE_PRINTED,
+        facility=certificate.facility_id,
+        user=request.user,
+        obj=certificate,
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"sertifikat-{slugify(certificate.number.replace('/', '-'))}.pdf"
     response["Content-Disposition"] = content_disposition_header(False, filename)

@@ -15,6 +15,7 @@ from certificates import services
 from certificates.completion import completion_verdicts
 from certificates.forms import BulkPrintForm, IssueForm
 from certificates.views.common import error_messages, form_errors
+from lapas_training import audit
 from lapas_training.access import ADMIN_ONLY, READERS, role_required
 from programs.models import Enrollment, Program
 
@@ -91,6 +92,13 @@ def issue(request, pk):
     except ValidationError as error:
         error_messages(request, error)
     else:
+        audit.record_many(
+            request,
+            kind=audit.Kind.CERTIFICATE_ISSUED,
+            facility=program.facility_id,
+            user=request.user,
+            objects=certificates,
+        )
         messages.success(
             request,
             ngettext(
@@ -130,6 +138,14 @@ def statement_issue(request, pk):
     except ValidationError as error:
         error_messages(request, error)
     else:
+        audit.record(
+            request,
+            kind=audit.Kind.CERTIFICATE_ISSUED,
+            facility=enrollment.program.facility_id,
+            user=request.user,
+            obj=statement,
+            detail=_("Statement of participation"),
+        )
         messages.success(
             request,
             _("Statement of participation %(number)s issued to %(name)s.")

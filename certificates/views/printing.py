@@ -26,6 +26,7 @@ from certificates.forms import BulkPrintForm
 from certificates.models import BulkPrint
 from certificates.views.common import form_errors
 from certificates.views.issuing import program_for
+from lapas_training import audit
 from lapas_training.access import ADMIN_ONLY, role_required
 
 UNFINISHED = [BulkPrint.Status.QUEUED, BulkPrint.Status.RUNNING]
@@ -73,6 +74,14 @@ def print_start(request, pk):
             language=form.cleaned_data["language"],
         )
         print_certificates.enqueue(bulk_print.pk)
+    audit.record(
+        request,
+        kind=audit.Kind.CERTIFICATE_PRINTED,
+        facility=program.facility_id,
+        user=request.user,
+        obj=bulk_print,
+        detail=_("All valid certificates of the program"),
+    )
     messages.success(request, _("Printing started. The file can be downloaded here when ready."))
     return redirect("certificates:print_detail", bulk_print.pk)
 

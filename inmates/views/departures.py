@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from inmates.forms import DepartureUndoForm
 from inmates.models import Inmate
 from inmates.services import plan_departure_undo, undo_departure
+from lapas_training import audit
 from lapas_training.access import ADMIN_ONLY, role_required
 
 
@@ -40,6 +41,14 @@ def departure_undo(request, pk):
             for message in error.messages:
                 form.add_error(None, message)
         else:
+            audit.record(
+                request,
+                kind=audit.Kind.DEPARTURE_UNDONE,
+                facility=inmate.facility_id,
+                user=request.user,
+                obj=inmate,
+                detail=form.cleaned_data["reason"],
+            )
             messages.success(request, _success_message(inmate, plan))
             return redirect(inmate)
     return render(

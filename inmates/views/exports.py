@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 
 from inmates.models import Inmate
 from inmates.views.inmates import filtered_register
+from lapas_training import audit
 from lapas_training.access import READERS, role_required
 from lapas_training.spreadsheets import Sheet, csv_response, safe_filename, xlsx_response
 from programs.models import Enrollment, Program, ProgramPartner
@@ -28,8 +29,8 @@ CHUNK_SIZE = 2000
 def inmate_export(request, fmt):
     """The register as the list's filters narrow it, ordered by name.
 
-    Queries: the user, the facility (scope), the facility's blocks (the filter form) and the
-    inmates with their program counts, fetched in chunks.
+    Queries: the user, the facility (scope), the facility's blocks (the filter form), the
+    audit event's INSERT and the inmates with their program counts, fetched in chunks.
     """
     _check_format(fmt)
     _form, inmates = filtered_register(request)
@@ -67,6 +68,13 @@ def inmate_export(request, fmt):
         for inmate in inmates.iterator(chunk_size=CHUNK_SIZE)
     )
     facility = request.scope.facility
+    audit.record(
+        request,
+        kind=audit.Kind.EXPORT,
+        facility=facility,
+        user=request.user,
+        detail=f"{_('Inmates')} ({fmt.upper()}) {request.GET.urlencode()}".strip(),
+    )
     filename = _filename("warga-binaan", facility.unit_code, fmt)
     if fmt == "csv":
         return csv_response(filename, header, rows)
@@ -78,8 +86,8 @@ def inmate_export(request, fmt):
 def inmate_history_export(request, pk, fmt):
     """One inmate's enrolments, newest program first, under who and where they are.
 
-    Queries: the user, the facility (scope), the inmate, and the enrolments with their
-    program and its lead partner's name.
+    Queries: the user, the facility (scope), the inmate, the audit event's INSERT, and the
+    enrolments with their program and its lead partner's name.
     """
     _check_format(fmt)
     inmate = get_object_or_404(Inmate.objects.in_scope(request.scope), pk=pk)
@@ -123,6 +131,14 @@ def inmate_history_export(request, pk, fmt):
             results.get(enrollment.assessment_result, enrollment.assessment_result),
         ]
         for enrollment in enrollments.iterator(chunk_size=CHUNK_SIZE)
+    )
+    audit.record(
+        request,
+        kind=audit.Kind.EXPORT,
+        facility=inmate.facility_id,
+        user=request.user,
+        obj=inmate,
+        detail=f"{_('Training history')} ({fmt.upper()})",
     )
     filename = _filename("riwayat-pelatihan", inmate.registration_number, fmt)
     if fmt == "csv":

@@ -28,6 +28,7 @@ from inmates.imports import (
     template_csv,
     template_xlsx,
 )
+from lapas_training import audit
 from lapas_training.access import MANAGERS, role_required
 
 SESSION_KEY = "inmate_import"
@@ -93,11 +94,18 @@ def _confirm(request):
             _("The inmates changed since the preview; nothing was imported. See the errors below."),
         )
         return _preview(request, plan, None)
-    messages.success(
+    done = _("Import done: %(created)s created, %(updated)s updated.") % {
+        "created": len(plan.creates),
+        "updated": len(plan.updates),
+    }
+    audit.record(
         request,
-        _("Import done: %(created)s created, %(updated)s updated.")
-        % {"created": len(plan.creates), "updated": len(plan.updates)},
+        kind=audit.Kind.IMPORT,
+        facility=request.scope.facility,
+        user=request.user,
+        detail=done,
     )
+    messages.success(request, done)
     return redirect("inmates:inmate_list")
 
 

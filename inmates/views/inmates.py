@@ -12,6 +12,7 @@ from inmates.forms import DepartureForm, InmateFilterForm, InmateForm
 from inmates.models import Inmate
 from inmates.photos import photo_response
 from inmates.services import record_departure
+from lapas_training import audit
 from lapas_training.access import ALL_ROLES, MANAGERS, READERS, RoleRequiredMixin, role_required
 
 # How many of an inmate's recorded changes the detail page lists, newest first.
@@ -195,6 +196,15 @@ def inmate_departure(request, pk):
             # form, so the officer can correct the date.
             form.add_error(None, error)
         else:
+            kind = dict(form.fields["kind"].choices).get(data["kind"], data["kind"])
+            audit.record(
+                request,
+                kind=audit.Kind.DEPARTURE,
+                facility=inmate.facility_id,
+                user=request.user,
+                obj=inmate,
+                detail=f"{kind} {data['date']:%Y-%m-%d} {data['destination']}".strip(),
+            )
             messages.success(
                 request,
                 ngettext(

@@ -231,8 +231,8 @@ def test_inmate_export_query_count_is_fixed(
         EnrollmentFactory(program=program, inmate=inmate)
     client = client_for(admin_user)
     # 1 session, 2 user, 3 the user's facility (scope), 4 the facility's distinct blocks,
-    # 5 the inmates with their program counts.
-    with django_assert_num_queries(5):
+    # 5 the audit event (an export is recorded), 6 the inmates with their program counts.
+    with django_assert_num_queries(6):
         response = client.get(reverse(EXPORT, args=[fmt]))
         # A CSV is written while it is sent: its rows are read here.
         content = body(response)
@@ -384,9 +384,9 @@ def test_inmate_history_export_query_count_is_fixed(
         ProgramPartnerFactory(program=program)
         EnrollmentFactory(program=program, inmate=inmate)
     client = client_for(admin_user)
-    # 1 session, 2 user, 3 the user's facility (scope), 4 the inmate, 5 the enrolments with
-    # their programs and lead partners' names.
-    with django_assert_num_queries(5):
+    # 1 session, 2 user, 3 the user's facility (scope), 4 the inmate, 5 the audit event (an
+    # export is recorded), 6 the enrolments with their programs and lead partners' names.
+    with django_assert_num_queries(6):
         response = client.get(reverse(HISTORY, args=[inmate.pk, fmt]))
         content = body(response)
     assert response.status_code == 200
