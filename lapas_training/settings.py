@@ -265,6 +265,10 @@ AGREEMENT_EXPIRY_WARNING_DAYS = int(os.environ.get("AGREEMENT_EXPIRY_WARNING_DAY
 # release by `manage.py anonymise_released` (UU 27/2022: keep personal data no longer than needed).
 PERSONAL_DATA_RETENTION_YEARS = int(os.environ.get("PERSONAL_DATA_RETENTION_YEARS", "5"))
 
+# Audit events (the "Log audit" page) older than this many days are deleted by
+# `manage.py prune_audit`; two years by default, long enough for a yearly inspection.
+AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "730"))
+
 # Inmate portraits: larger uploads are refused before Pillow reads them, and images whose header
 # claims more pixels are refused before they are decoded (a small file can claim gigapixels).
 PHOTO_MAX_UPLOAD_BYTES = int(os.environ.get("PHOTO_MAX_UPLOAD_BYTES", str(8 * 1024 * 1024)))
