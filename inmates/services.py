@@ -151,6 +151,11 @@ def undo_departure(*, inmate, by, reason):
     inmate = Inmate.objects.select_for_update().get(pk=inmate.pk)
     if inmate.status == Inmate.Status.ACTIVE:
         raise ValidationError(_("This inmate is in custody: there is no departure to undo."))
+    if inmate.anonymised_on is not None:
+        # The register number and details are gone: such a record cannot come back to custody.
+        raise ValidationError(
+            _("This inmate's personal data was anonymised: the departure cannot be undone.")
+        )
     plan = plan_departure_undo(inmate, lock=True)
     if plan.blocking_certificates:
         raise ValidationError(

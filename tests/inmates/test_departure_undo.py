@@ -321,3 +321,13 @@ def test_departure_undo_not_refused_by_a_paper_issued_before_the_departure(
     plan = undo_departure(inmate=inmate, by=admin_user, reason=REASON)
 
     assert [enrollment.pk for enrollment in plan.reopen] == [certificate.enrollment_id]
+
+
+def test_departure_undo_refused_once_personal_data_is_anonymised(admin_user, released):
+    Inmate.objects.filter(pk=released.pk).update(anonymised_on=datetime.date(2031, 8, 7))
+    released.refresh_from_db()
+
+    with pytest.raises(ValidationError, match="personal data was anonymised"):
+        undo_departure(inmate=released, by=admin_user, reason=REASON)
+    released.refresh_from_db()
+    assert released.status == Inmate.Status.RELEASED
