@@ -44,6 +44,7 @@ PAGES = [
     ("profile", lambda o: []),
     ("user_list", lambda o: []),
     ("user_create", lambda o: []),
+    ("audit_list", lambda o: []),
     ("programs:program_list", lambda o: []),
     ("programs:program_create", lambda o: []),
     ("programs:program_detail", lambda o: [o["program"].pk]),

@@ -446,3 +446,18 @@ def test_prune_audit_deletes_only_events_past_the_retention(admin_user, facility
 
 def test_audit_retention_default_is_two_years(settings):
     assert settings.AUDIT_RETENTION_DAYS == 730
+
+
+def test_audit_events_listed_not_addable_in_django_admin(client_for, superuser, facility):
+    add_events(facility, superuser, 1, object_label="Register Kasongan")
+    client = client_for(superuser)
+    changelist = client.get(reverse("admin:lapas_training_auditevent_changelist"))
+    assert "Register Kasongan" in page(changelist)
+    assert client.get(reverse("admin:lapas_training_auditevent_add")).status_code == 403
+    event = AuditEvent.objects.get(object_label="Register Kasongan")
+    change = client.get(reverse("admin:lapas_training_auditevent_change", args=[event.pk]))
+    assert change.status_code == 200
+    assert 'name="_save"' not in page(change)
+    delete = client.post(reverse("admin:lapas_training_auditevent_delete", args=[event.pk]))
+    assert delete.status_code == 403
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
