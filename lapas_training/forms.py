@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lapas_training.models import Role, User
 from programs.models import Partner
@@ -63,3 +64,36 @@ class ProfileForm(forms.ModelForm):
         language.choices = User._meta.get_field("language").choices
         language.required = True
         self.initial["language"] = self.instance.language or settings.LANGUAGE_CODE
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A code of the second step: six digits from the authenticator app, or a backup code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+        help_text=_("The 6 digits your authenticator app shows now, or one of your backup codes."),
+    )
+
+    def clean_code(self):
+        # As people copy them: with spaces, in capitals.
+        return "".join(self.cleaned_data["code"].split()).lower()
+
+    def matching_device(self, devices):
+        """The device of `devices` that accepts the code, or None. Six digits are tried on
+        the authenticator apps only and anything else on the backup codes only, so that using
+        a backup code does not count as a wrong code against the app (django-otp throttles
+        each device by its failures). A backup code is used up by its success."""
+        for device in self.candidates(devices):
+            if device.verify_token(self.cleaned_data["code"]):
+                return device
+        return None
+
+    def candidates(self, devices):
+        """The devices `matching_device` tries for this code."""
+        code = self.cleaned_data["code"]
+        app_code = len(code) == 6 and code.isdigit()
+        return [device for device in devices if isinstance(device, TOTPDevice) == app_code]

@@ -275,6 +275,7 @@ class AuditEvent(models.Model):
         ATTENDANCE_CORRECTED = "attendance_corrected", _("Attendance corrected")
         PROGRAM_CLOSED = "program_closed", _("Program closed")
         PROGRAM_REOPENED = "program_reopened", _("Program reopened")
+        TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Two-step verification enabled")
 
     facility = models.ForeignKey(
         Facility,
@@ -331,6 +332,7 @@ class AuditEvent(models.Model):
                         "attendance_corrected",
                         "program_closed",
                         "program_reopened",
+                        "two_factor_enrolled",
                     ]
                 ),
                 name="lapas_training_auditevent_kind_valid",

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from lapas_training import facility_settings, views, views_audit
+from lapas_training import facility_settings, two_factor, views, views_audit
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -12,6 +12,11 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", two_factor.verify, name="two_factor_verify"),
+    path("accounts/two-factor/enrol/", two_factor.enrol, name="two_factor_enrol"),
+    path(
+        "accounts/two-factor/backup-codes/", two_factor.backup_codes, name="two_factor_backup_codes"
+    ),
     path("accounts/profile/", views.ProfileUpdateView.as_view(), name="profile"),
     path(
         "accounts/password/",

@@ -47,6 +47,18 @@ def _english(settings):
     settings.LANGUAGE_CODE = "en"
 
 
+@pytest.fixture(autouse=True)
+def _second_factor_not_required(settings):
+    """No role is obliged to a second factor unless a test turns TWO_FACTOR_REQUIRED back on.
+
+    Most tests log an admin in with `force_login`, through the login form or in a browser, to
+    test something else; each would otherwise meet the enrolment page. The two-factor tests
+    (tests/lapas_training/test_two_factor.py, tests/e2e/test_two_factor.py) turn it on; the
+    middleware reads the setting at each request, so this holds for the live server too.
+    """
+    settings.TWO_FACTOR_REQUIRED = False
+
+
 @pytest.fixture
 def facility(db):
     return FacilityFactory(name="Lapas Narkotika Kelas IIA Kasongan", unit_code="LPN.KSG")
