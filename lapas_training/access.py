@@ -12,7 +12,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
-from lapas_training.models import FACILITY_READER_ROLES, MANAGER_ROLES, Facility, Role
+from lapas_training.models import FACILITY_READER_ROLES, MANAGER_ROLES, Facility, Region, Role
 
 ALL_ROLES = frozenset(Role)
 ADMIN_ONLY = frozenset({Role.ADMIN})
@@ -22,13 +22,33 @@ READERS = FACILITY_READER_ROLES
 
 @dataclass(frozen=True)
 class Scope:
+    """What a request may see. `facility` for the facility roles (a superuser's selected one);
+    `region` for a regional user, who has no facility; `national` for a superuser, who may also
+    read the roll-up of every facility."""
+
     facility: Facility | None
     role: str
     partner_id: int | None = None
+    region: Region | None = None
+    national: bool = False
 
     @property
     def is_trainer(self):
         return self.role == Role.TRAINER
+
+    @property
+    def reads_rollup(self):
+        """Whether this scope may read the roll-up (aggregates) of several facilities."""
+        return self.national or self.region is not None
+
+    def rollup_facilities(self):
+        """The facilities whose aggregates the roll-up pages count: the region's, or all of
+        them for a superuser. A queryset (no query until used); none for other roles."""
+        if self.national:
+            return Facility.objects.all()
+        if self.region is not None:
+            return Facility.objects.filter(region=self.region)
+        return Facility.objects.none()
 
 
 def check_role(request, roles):

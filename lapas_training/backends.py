@@ -31,6 +31,7 @@ class RolePermissionBackend(ModelBackend):
         return super().has_module_perms(user_obj, app_label)
 
     def get_user(self, user_id):
-        # Every page's navigation bar names a trainer's partner: joined here, not a query per page.
-        user = User._default_manager.select_related("partner").filter(pk=user_id).first()
+        # Every page's navigation bar names a trainer's partner or a regional user's region:
+        # joined here, not a query per page.
+        user = User._default_manager.select_related("partner", "region").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.defaults import bad_request
 
 from lapas_training.access import Scope
-from lapas_training.models import Facility
+from lapas_training.models import Facility, Role
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,9 @@ def scope_for(request):
         facilities = Facility.objects.order_by("name")
         facility_id = request.session.get(SESSION_FACILITY_KEY)
         facility = (facility_id and facilities.filter(pk=facility_id).first()) or facilities.first()
-        return Scope(facility=facility, role=user.effective_role)
+        return Scope(facility=facility, role=user.effective_role, national=True)
+    if user.role == Role.REGIONAL:
+        return Scope(facility=None, role=user.role, region=user.region)
     return Scope(
         facility=user.facility,
         role=user.role,

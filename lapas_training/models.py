@@ -46,6 +46,35 @@ def validate_partner_number_pattern(pattern):
     _check_number_pattern(pattern, "partner_code")
 
 
+class Region(models.Model):
+    """A regional office (Kanwil) and the facilities it oversees: the regional role's reach."""
+
+    name = models.CharField(
+        _("name"), max_length=200, unique=True, help_text=_("E.g. Kanwil Kalimantan Tengah.")
+    )
+    office_name = models.CharField(
+        _("office name"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "As printed on reports, e.g. Kantor Wilayah Direktorat Jenderal Pemasyarakatan "
+            "Kalimantan Tengah."
+        ),
+    )
+    city = models.CharField(_("city"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("admin:lapas_training_region_change", args=[self.pk])
+
+
 class Facility(models.Model):
     """A prison or remand centre (UPT). Everything else is scoped to one."""
 
@@ -62,6 +91,15 @@ class Facility(models.Model):
         III = "III", _("Kelas III")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="facilities",
+        help_text=_("The regional office (Kanwil) whose users read this facility's figures."),
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.LAPAS)
     grade = models.CharField(_("class"), max_length=3, choices=Grade.choices, blank=True)
     unit_code = models.CharField(
@@ -154,6 +192,8 @@ class Role(models.TextChoices):
     STAFF = "staff", _("Staff")
     TRAINER = "trainer", _("Trainer")
     VIEWER = "viewer", _("Viewer")
+    # A regional office (Kanwil) reader: aggregates of its region's facilities, never a person.
+    REGIONAL = "regional", _("Regional office")
 
 
 # Roles that may change a facility's programs, partners, sessions, inmates and enrolments.
@@ -169,7 +209,8 @@ class FacilityUserManager(UserManager):
 
 
 class User(AbstractUser):
-    """A person who logs in: belongs to one facility (trainers also to one partner)."""
+    """A person who logs in: belongs to one facility (trainers also to one partner); a
+    regional user belongs to a region instead."""
 
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)
     facility = models.ForeignKey(
@@ -189,6 +230,15 @@ class User(AbstractUser):
         related_name="trainers",
         help_text=_("Only for trainers: the partner they teach for."),
     )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("Only for the regional office role: the region whose figures they read."),
+    )
     language = models.CharField(
         _("language"),
         max_length=5,
@@ -205,12 +255,22 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
-                condition=Q(role__in=["admin", "staff", "trainer", "viewer"]),
+                condition=Q(role__in=["admin", "staff", "trainer", "viewer", "regional"]),
                 name="lapas_training_user_role_valid",
             ),
+            # A regional user reads a region, never one facility's records: no facility.
             models.CheckConstraint(
-                condition=Q(is_superuser=True) | Q(facility__isnull=False),
+                condition=(Q(role="regional") & Q(facility__isnull=True))
+                | (~Q(role="regional") & (Q(is_superuser=True) | Q(facility__isnull=False))),
                 name="lapas_training_user_facility_required",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="regional") | Q(region__isnull=False),
+                name="lapas_training_user_regional_has_region",
+            ),
+            models.CheckConstraint(
+                condition=Q(role="regional") | Q(region__isnull=True),
+                name="lapas_training_user_region_only_for_regional",
             ),
             models.CheckConstraint(
                 condition=~Q(role="trainer") | Q(partner__isnull=False),

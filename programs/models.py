@@ -361,6 +361,84 @@ class ProgramStatusChange(models.Model):
         return f"{self.program}: {self.get_action_display()} ({self.at:%Y-%m-%d})"
 
 
+class ProgramEvent(models.Model):
+    """A ceremony of a program (the opening, the closing) with its guests, as the activity
+    report and the news item tell it."""
+
+    class Kind(models.TextChoices):
+        OPENING = "opening", _("Opening")
+        CLOSING = "closing", _("Closing")
+        OTHER = "other", _("Other event")
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    title = models.CharField(
+        _("title"),
+        max_length=200,
+        blank=True,
+        help_text=_("Only for another event, e.g. a visit or an exhibition."),
+    )
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("start time"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200, help_text=_("E.g. Aula Utama."))
+    notes = models.TextField(
+        _("notes"), blank=True, help_text=_("What happened, as the report should tell it.")
+    )
+
+    class Meta:
+        verbose_name = _("program event")
+        verbose_name_plural = _("program events")
+        ordering = ["date", "start_time", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["opening", "closing", "other"]),
+                name="programs_programevent_kind_valid",
+            ),
+            # A program opens once and closes once; other events may be many.
+            models.UniqueConstraint(
+                fields=["program", "kind"],
+                condition=Q(kind__in=["opening", "closing"]),
+                name="programs_programevent_one_opening_one_closing",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="other") | ~Q(title=""),
+                name="programs_programevent_other_has_title",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or self.get_kind_display()
+
+    def get_absolute_url(self):
+        return self.program.get_absolute_url()
+
+
+class ProgramEventGuest(models.Model):
+    """A guest of a program event: name, position and organisation, as the report lists them."""
+
+    event = models.ForeignKey(
+        ProgramEvent, verbose_name=_("event"), on_delete=models.CASCADE, related_name="guests"
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name = models.CharField(_("name"), max_length=200)
+    position = models.CharField(
+        _("position"), max_length=200, blank=True, help_text=_("E.g. Kepala Lapas.")
+    )
+    organisation = models.CharField(
+        _("organisation"), max_length=200, blank=True, help_text=_("E.g. BLK Kota Palangka Raya.")
+    )
+
+    class Meta:
+        verbose_name = _("guest")
+        verbose_name_plural = _("guests")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
 class ProgramTopic(models.Model):
     """A topic (materi) of a program with its lesson hours (JP)."""
 
