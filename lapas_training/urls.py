@@ -35,6 +35,7 @@ urlpatterns = [
     path("users/<int:pk>/edit/", views.UserUpdateView.as_view(), name="user_update"),
     path("language/", views.switch_language, name="switch_language"),
     path("audit/", views_audit.audit_list, name="audit_list"),
+    path("reports/", include("lapas_training.reports.urls")),
     path("", include("programs.urls")),
     path("", include("attendance.urls")),
     path("", include("certificates.urls")),
