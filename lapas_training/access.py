@@ -69,6 +69,33 @@ class RoleRequiredMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
+def check_rollup(request):
+    """Raise 403 unless the request's scope may read the roll-up (regional users, superusers)."""
+    if not request.scope.reads_rollup:
+        raise PermissionDenied
+
+
+def rollup_required(view):
+    """Login first, then the roll-up scope: anonymous users go to the login page, every
+    facility role gets 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        check_rollup(request)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def in_rollup(queryset, scope, facility_path="facility"):
+    """`queryset` narrowed to the rows of the scope's roll-up facilities (no query of its own);
+    `facility_path` is the lookup from the model to its facility ("pk" for facilities). Fetch
+    one object from it with get_object_or_404: a row outside the region is a 404."""
+    return queryset.filter(**{f"{facility_path}__in": scope.rollup_facilities()})
+
+
 def role_required(roles):
     """The function-view form of `RoleRequiredMixin`."""
 
