@@ -439,6 +439,62 @@ class ProgramEventGuest(models.Model):
         return self.name
 
 
+# A section of a printed report, not an essay: a few paragraphs fit on a page.
+ACTIVITY_REPORT_TEXT_LENGTH = 4000
+
+
+class ActivityReport(models.Model):
+    """The editable texts of a program's activity report (laporan kegiatan).
+
+    A blank text prints the default that lapas_training.reports.activity builds from the
+    program's data, so a report prints before anyone writes a word.
+    """
+
+    program = models.OneToOneField(
+        Program,
+        verbose_name=_("program"),
+        on_delete=models.CASCADE,
+        related_name="activity_report",
+    )
+    background = models.TextField(
+        _("background"), blank=True, max_length=ACTIVITY_REPORT_TEXT_LENGTH
+    )
+    purpose = models.TextField(
+        _("purpose and objectives"), blank=True, max_length=ACTIVITY_REPORT_TEXT_LENGTH
+    )
+    legal_basis = models.TextField(
+        _("legal basis"),
+        blank=True,
+        max_length=ACTIVITY_REPORT_TEXT_LENGTH,
+        help_text=_("One regulation or agreement per line."),
+    )
+    conclusions = models.TextField(
+        _("conclusions"), blank=True, max_length=ACTIVITY_REPORT_TEXT_LENGTH
+    )
+    suggestions = models.TextField(
+        _("suggestions"), blank=True, max_length=ACTIVITY_REPORT_TEXT_LENGTH
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("activity report")
+        verbose_name_plural = _("activity reports")
+
+    def __str__(self):
+        return _("Activity report of %(program)s") % {"program": self.program}
+
+    def get_absolute_url(self):
+        return reverse("reports:activity_edit", args=[self.program_id])
+
+
 class ProgramTopic(models.Model):
     """A topic (materi) of a program with its lesson hours (JP)."""
 
