@@ -1,6 +1,6 @@
 from django.urls import path
 
-from programs.views import enrollments, partners, photos, programs, sessions
+from programs.views import enrollments, events, partners, photos, programs, sessions
 
 app_name = "programs"
 
@@ -34,6 +34,10 @@ urlpatterns = [
         programs.program_partner_remove,
         name="program_partner_remove",
     ),
+    # Program events (opening, closing, others) with their guests
+    path("programs/<int:pk>/events/new/", events.EventCreateView.as_view(), name="event_create"),
+    path("events/<int:pk>/edit/", events.EventUpdateView.as_view(), name="event_update"),
+    path("events/<int:pk>/delete/", events.event_delete, name="event_delete"),
     # Sessions
     path("sessions/", sessions.SessionListView.as_view(), name="session_list"),
     path(

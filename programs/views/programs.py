@@ -18,6 +18,7 @@ from programs.models import (
     Partner,
     ProductPhoto,
     Program,
+    ProgramEvent,
     ProgramPartner,
     TrainingSession,
 )
@@ -97,6 +98,7 @@ class ProgramDetailView(RoleRequiredMixin, DetailView):
             Prefetch(
                 "product_photos", queryset=ProductPhoto.objects.select_related("enrollment__inmate")
             ),
+            Prefetch("events", queryset=ProgramEvent.objects.prefetch_related("guests")),
         )
 
     def get_context_data(self, **kwargs):
@@ -133,6 +135,7 @@ class ProgramDetailView(RoleRequiredMixin, DetailView):
             enrollments=enrollments,
             seats_taken=sum(1 for e in enrollments if e.status == Enrollment.Status.ACTIVE),
             product_photos=program.product_photos.all(),
+            events=program.events.all(),
             **kwargs,
         )
 

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from programs.models import Program, ProgramPartner, ProgramTopic, TrainingSession
+from programs.models import Program, ProgramEvent, ProgramPartner, ProgramTopic, TrainingSession
 from tests.factories import (
     EnrollmentFactory,
     InmateFactory,
@@ -595,12 +595,16 @@ def test_program_detail_query_count_is_fixed(
         )
         session.trainers.add(trainer_user)
         EnrollmentFactory(program=program)
+        event = ProgramEvent.objects.create(
+            program=program, kind="other", title=f"Kunjungan {day}", date=session.date, place="Aula"
+        )
+        event.guests.create(name="Yurdani")
     client = client_for(admin_user)
     # 1 session, 2 user, 3 user's facility (scope), 4 the program, 5 topics, 6 partners with the
     # partner, 7 sessions with topic, 8 their trainers, 9 enrolments with the inmate,
     # 10 the choices of the "attach partner" form, 11 product photos with the participant,
-    # 12 the participants offered by the product photo form.
-    with django_assert_num_queries(12):
+    # 12 events, 13 their guests, 14 the participants offered by the product photo form.
+    with django_assert_num_queries(14):
         response = client.get(program.get_absolute_url())
     assert f"{rows} of 20 seats taken" in response.content.decode()
 
