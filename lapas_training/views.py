@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
 from lapas_training import audit
-from lapas_training.access import ADMIN_ONLY, ALL_ROLES, RoleRequiredMixin, role_required
+from lapas_training.access import ADMIN_ONLY, ALL_ROLES, RoleRequiredMixin, check_role
 from lapas_training.forms import ProfileForm, UserCreateForm, UserUpdateForm
 from lapas_training.middleware import SESSION_FACILITY_KEY, SESSION_LANGUAGE_KEY
 from lapas_training.models import Facility, Role, User
@@ -27,11 +27,15 @@ from programs.models import Enrollment, Partner, Program, TrainingSession
 UNRECORDED_SHOWN = 10
 
 
-@role_required(ALL_ROLES)
+@login_required
 def dashboard(request):
     """What matters today. Queries: user, facility, programs, sessions, past sessions without
     attendance, the participant count, partners."""
     scope = request.scope
+    if scope.region is not None:
+        # A regional office reads no single facility: its home (and so the login) is the roll-up.
+        return redirect("reports:rollup")
+    check_role(request, ALL_ROLES)
     if scope.is_trainer:
         # A trainer's day is their sessions: the dashboard (and so the login) leads there.
         return redirect("attendance:today")

@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401 (each report adds its paths below)
+from django.urls import path
+
+from lapas_training.reports import views_regional
 
 app_name = "reports"
 
-urlpatterns = []
+urlpatterns = [
+    path("rollup/", views_regional.rollup_dashboard, name="rollup"),
+    path("rollup/facilities/", views_regional.rollup_comparison, name="rollup_comparison"),
+    path("rollup/facilities/<int:pk>/", views_regional.rollup_facility, name="rollup_facility"),
+    path("rollup/programs/", views_regional.rollup_programs, name="rollup_programs"),
+    path("rollup/programs/<int:pk>/", views_regional.rollup_program, name="rollup_program"),
+    path("rollup/partners/", views_regional.rollup_partners, name="rollup_partners"),
+    path("rollup/partners/<int:pk>/", views_regional.rollup_partner, name="rollup_partner"),
+]
