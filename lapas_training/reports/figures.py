@@ -12,8 +12,8 @@ Definitions (the dashboard states them too; tests/reports/test_figures.py counts
   = their enrolments "completed"; the base = completed + not completed + withdrawn (released
   and transferred participants left for reasons outside the program and are not counted);
   rate = completed / base x 100, truncated to one decimal;
-- certificates issued: certificates of kind "completion" issued (local date) in the period,
-  revoked ones included since they were issued; statements issued: likewise for kind
+- certificates issued: certificates of kind "completion" whose printed date of issue is in
+  the period, revoked ones included since they were issued; statements issued: likewise for kind
   "participation";
 - active agreements: agreements of the facilities' partners valid on at least one day of the
   period;
@@ -29,6 +29,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.json import KT
 from django.db.models.functions import TruncMonth
 
 from attendance.models import ATTENDED_STATUSES, CUSTODY_STATUSES, AttendanceRecord
@@ -130,6 +131,14 @@ class Count:
     value: int
 
 
+def issued_in(certificates, period):
+    """The `certificates` whose printed date of issue (the snapshot's "issued_on", which may be
+    earlier than the day it was recorded) falls in `period`. ISO dates compare as text."""
+    return certificates.alias(issued_on=KT("snapshot__issued_on")).filter(
+        issued_on__range=(period.start.isoformat(), period.end.isoformat())
+    )
+
+
 def _held_records(facilities, period):
     return AttendanceRecord.objects.filter(
         session__program__facility__in=facilities,
@@ -189,9 +198,7 @@ def _summaries(facilities, period, grouped):
         base=models.Count("pk", filter=Q(status__in=COMPLETION_BASE)),
     )
     certificates = _grouped(
-        Certificate.objects.filter(
-            facility__in=facilities, issued_at__date__range=(period.start, period.end)
-        ),
+        issued_in(Certificate.objects.filter(facility__in=facilities), period),
         "facility",
         grouped,
         completion=models.Count("pk", filter=Q(kind=Certificate.Kind.COMPLETION)),

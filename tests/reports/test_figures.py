@@ -12,9 +12,9 @@ Facility F (`facility`) runs:
       b1: f1 H, f6 A      b2: f1 klinik, f6 T      b3: f1 H, f6 H
 - program C (handicraft, no partner), closed, ending 15 September, two completed enrolments
   and no attendance.
-- certificates: two of completion in August (one revoked), one in September; statements of
-  participation on 1 August 01:00 WIB (31 July in UTC) and 7 August, and one on 1 September
-  00:30 WIB (still 31 August in UTC).
+- certificates (dated as printed, recorded two days later): two of completion dated 9 and 11
+  August (the first revoked), one dated 16 September; statements of participation dated 1 and
+  7 August and 1 September.
 - agreements: BLK 2025 (in), LPK until 31 July (out), LPK from 31 August (in), BLK from
   1 September (out).
 Facility O (`other_facility`) holds one closed program in August with a held session, two
@@ -26,7 +26,6 @@ import itertools
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from attendance.models import AttendanceRecord
 from certificates.models import Certificate
@@ -72,17 +71,19 @@ def ended(program, status, **extra):
     )
 
 
-def certificate(enrollment, kind, issued_at, by, **extra):
+def certificate(enrollment, kind, issued_on, by, **extra):
+    """A certificate printed with `issued_on` and recorded two days later."""
     sequence = next(SEQUENCES)
     return Certificate.objects.create(
         enrollment=enrollment,
         facility=enrollment.program.facility,
         kind=kind,
-        year=issued_at.year,
+        year=issued_on.year,
         sequence=sequence,
         number=f"{sequence:03d}/TEST/2025",
         verification_code=f"code-{sequence}",
-        issued_at=issued_at,
+        snapshot={"issued_on": issued_on.isoformat()},
+        issued_at=datetime.datetime.combine(issued_on, T(10), JAKARTA) + datetime.timedelta(days=2),
         issued_by=by,
         **extra,
     )
@@ -135,24 +136,24 @@ def world(facility, other_facility, partner, other_partner, admin_user, outside_
     EnrollmentFactory.create_batch(2, program=program_c, status=Enrollment.Status.COMPLETED)
 
     completion, participation = Certificate.Kind.COMPLETION, Certificate.Kind.PARTICIPATION
-    revoked = datetime.datetime(2025, 8, 11, 9, tzinfo=JAKARTA)
+    revoked = datetime.datetime(2025, 8, 13, 9, tzinfo=JAKARTA)
     certificate(
         e1,
         completion,
-        datetime.datetime(2025, 8, 9, 9, tzinfo=JAKARTA),
+        D(2025, 8, 9),
         admin_user,
         revoked_at=revoked,
         revoked_by=admin_user,
         revocation_reason="Salah nama",
     )
-    certificate(e1, completion, datetime.datetime(2025, 8, 11, 10, tzinfo=JAKARTA), admin_user)
-    certificate(e4, participation, datetime.datetime(2025, 8, 7, 10, tzinfo=JAKARTA), admin_user)
-    certificate(e5, participation, datetime.datetime(2025, 8, 1, 1, tzinfo=JAKARTA), admin_user)
-    certificate(e3, participation, datetime.datetime(2025, 9, 1, 0, 30, tzinfo=JAKARTA), admin_user)
+    certificate(e1, completion, D(2025, 8, 11), admin_user)
+    certificate(e4, participation, D(2025, 8, 7), admin_user)
+    certificate(e5, participation, D(2025, 8, 1), admin_user)
+    certificate(e3, participation, D(2025, 9, 1), admin_user)
     certificate(
         program_c.enrollments.first(),
         completion,
-        datetime.datetime(2025, 9, 16, 10, tzinfo=JAKARTA),
+        D(2025, 9, 16),
         admin_user,
     )
 
@@ -179,7 +180,7 @@ def world(facility, other_facility, partner, other_partner, admin_user, outside_
     o1 = EnrollmentFactory(program=outside, status=Enrollment.Status.COMPLETED)
     o2 = ended(outside, Enrollment.Status.WITHDRAWN)
     held(outside, D(2025, 8, 5), T(8), T(10), {o1: "H", o2: "razia"})
-    certificate(o1, completion, datetime.datetime(2025, 8, 9, 9, tzinfo=JAKARTA), outside_admin)
+    certificate(o1, completion, D(2025, 8, 9), outside_admin)
     PartnerAgreementFactory(
         partner=outside_partner, valid_from=D(2025, 1, 1), valid_to=D(2025, 12, 31)
     )
@@ -203,7 +204,7 @@ def test_summary_of_august_counts_by_hand(world, facility):
         completed=1,
         completion_base=3,
         completion_rate=Decimal("33.3"),
-        # 9 and 11 August (the first revoked); e5's on 1 August WIB, e4's on 7 August.
+        # 9 and 11 August (the first revoked); e5's on 1 August, e4's on 7 August.
         certificates_issued=2,
         statements_issued=2,
         # BLK 2025 and LPK from 31 August.
@@ -223,7 +224,7 @@ def test_summary_of_the_quarter_counts_by_hand(world, facility):
         5,
         Decimal("60.0"),
     )
-    # Plus the September certificate and statement (1 September 00:30 WIB).
+    # Plus the September certificate and statement.
     assert (result.certificates_issued, result.statements_issued) == (3, 3)
     # All four agreements touch the quarter, LPK's ending 31 July too.
     assert result.active_agreements == 4
@@ -363,7 +364,9 @@ def test_figures_cost_a_fixed_number_of_queries(world, facility, django_assert_n
         figures.custody_reasons(facilities, Q3)
 
 
-def test_certificates_count_by_the_local_date(world, facility):
-    # 31 July 18:00 UTC is 1 August 01:00 in Jakarta: August's, not July's.
-    assert figures.summary(only(facility), Period.month(2025, 7)).statements_issued == 0
-    assert timezone.get_current_timezone_name() == "Asia/Jakarta"
+def test_certificates_count_by_their_printed_date(world, facility):
+    # Program C's certificate is dated 16 September and was recorded on the 18th.
+    printed = Period.custom(D(2025, 9, 16), D(2025, 9, 17))
+    recorded = Period.custom(D(2025, 9, 18), D(2025, 9, 20))
+    assert figures.summary(only(facility), printed).certificates_issued == 1
+    assert figures.summary(only(facility), recorded).certificates_issued == 0
