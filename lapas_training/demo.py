@@ -23,12 +23,15 @@ from certificates.closing import close_program
 from certificates.services import issue_certificates, issue_statement
 from inmates.models import Inmate
 from inmates.services import record_departure
+from lapas_training import demo_photos
 from lapas_training.models import Facility, Role, User
 from programs.models import (
     Enrollment,
     Partner,
     PartnerAgreement,
     Program,
+    ProgramEvent,
+    ProgramEventGuest,
     ProgramPartner,
     ProgramTopic,
     SkillCategory,
@@ -265,6 +268,8 @@ def seed(*, today=None):
     _early_leaver(inmates["LPN.KSG", STONES_LEAVER], users["admin"])
     _stones_results(stones, users["trainer.blk"])
     _close_and_issue(stones, users["admin"], today)
+    _stones_events(stones, kasongan, partners)
+    _stones_photos(stones, users["staff"], users["trainer.umkm"])
 
     # Running now, one partner alone: "today's sessions" always has something to show (also on
     # a weekend, when the demo is most often opened at home).
@@ -587,6 +592,103 @@ def _close_and_issue(program, admin, today):
     issue_certificates(program=program, by=admin, issued_on=program.end_date)
     leaver = program.enrollments.get(inmate__registration_number=STONES_LEAVER)
     issue_statement(enrollment=leaver, by=admin, issued_on=program.end_date)
+
+
+# The August program's opening and closing: (kind, date, time, notes, guests), where a guest is
+# "head" (the Kalapas) or a partner's name (its head, who came for it). In the Aula Utama.
+STONES_EVENTS = [
+    (
+        ProgramEvent.Kind.OPENING,
+        datetime.date(2025, 8, 4),
+        datetime.time(8, 0),
+        "Pelatihan dibuka secara resmi oleh Kepala Lapas, dihadiri perwakilan BLK Kota Palangka "
+        "Raya dan pimpinan UMKM Marajaki Kreatif, dan diikuti 20 warga binaan.",
+        ["head", BLK, UMKM],
+    ),
+    (
+        ProgramEvent.Kind.CLOSING,
+        datetime.date(2025, 8, 8),
+        datetime.time(13, 0),
+        "Penutupan pelatihan dan penyerahan sertifikat kepada peserta yang dinyatakan kompeten.",
+        ["head", BLK, LPK],
+    ),
+]
+
+
+def _stones_events(program, facility, partners):
+    """The opening and the closing with their guests, brought back to the story on every run
+    (a guest a demo user added stays)."""
+    people = {"head": (facility.head_name, facility.head_office, facility.name)} | {
+        name: (partner.head_name, partner.head_title, partner.name)
+        for name, partner in partners.items()
+    }
+    for kind, date, time, notes, guests in STONES_EVENTS:
+        event, _created = ProgramEvent.objects.update_or_create(
+            program=program,
+            kind=kind,
+            defaults={"date": date, "start_time": time, "place": "Aula Utama", "notes": notes},
+        )
+        for order, guest in enumerate(guests, start=1):
+            name, position, organisation = people[guest]
+            ProgramEventGuest.objects.update_or_create(
+                event=event,
+                order=order,
+                defaults={"name": name, "position": position, "organisation": organisation},
+            )
+
+
+# Documentation of the August week: (day, drawing, caption, text on the picture's strip).
+STONES_SESSION_PHOTOS = [
+    (
+        0,
+        demo_photos.hall,
+        "Pembukaan pelatihan oleh Kalapas di Aula Utama",
+        "Dokumentasi · Senin, 4 Agustus 2025 · Aula Utama",
+    ),
+    (
+        1,
+        demo_photos.worktable,
+        "Peserta merangkai gelang batu Lilis",
+        "Dokumentasi · Selasa, 5 Agustus 2025 · Aula Utama",
+    ),
+    (
+        2,
+        demo_photos.worktable,
+        "Praktik merangkai kalung batu bersama instruktur LPK Multi Karya",
+        "Dokumentasi · Rabu, 6 Agustus 2025 · Aula Utama",
+    ),
+]
+# Products (hasil karya): (drawing, caption, strip text, maker's registration number or None
+# for group work).
+STONES_PRODUCT_PHOTOS = [
+    (
+        demo_photos.bracelets,
+        "Gelang batu Lilis hasil karya peserta",
+        "Hasil karya WBP Lapas Narkotika Kasongan · Gelang batu Lilis",
+        "B.I-101/2025",
+    ),
+    (
+        demo_photos.necklace,
+        "Kalung batu Lilis dengan liontin batu hijau",
+        "Hasil karya WBP Lapas Narkotika Kasongan · Kalung batu Lilis",
+        None,
+    ),
+    (
+        demo_photos.bracelets,
+        "Gelang batu Lilis warna alami siap dikemas untuk dipasarkan",
+        "Hasil karya WBP · dipasarkan bersama UMKM Marajaki Kreatif",
+        None,
+    ),
+]
+
+
+def _stones_photos(program, staff, market_trainer):
+    """Session and product photos of the August program, each added once, through the upload
+    form's sanitising like any photo."""
+    sessions = list(program.sessions.order_by("date", "start_time"))
+    demo_photos.seed_session_photos(sessions, STONES_SESSION_PHOTOS, staff)
+    enrollments = program.enrollments.select_related("inmate").order_by("pk")
+    demo_photos.seed_product_photos(program, STONES_PRODUCT_PHOTOS, enrollments, market_trainer)
 
 
 def _attendance_so_far(program, trainer, today):

@@ -6,13 +6,22 @@ from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from attendance.models import AttendanceRecord
 from certificates.models import Certificate
 from inmates.models import Inmate
 from lapas_training import demo
 from lapas_training.models import Role, User
-from programs.models import Enrollment, Program, ProgramPartner, TrainingSession
+from programs.models import (
+    Enrollment,
+    ProductPhoto,
+    Program,
+    ProgramEvent,
+    ProgramPartner,
+    SessionPhoto,
+    TrainingSession,
+)
 from tests.helpers import log_in
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +60,11 @@ def test_seed_demo_twice_keeps_every_row_count():
     assert first["attendance.AttendanceRecord"] == first["attendance.HistoricalAttendanceRecord"]
     # 17 certificates of completion and the leaver's statement.
     assert first["certificates.Certificate"] == 17 + 1
+    # The opening and the closing with three guests each, and the documentation photos.
+    assert first["programs.ProgramEvent"] == 2
+    assert first["programs.ProgramEventGuest"] == 3 + 3
+    assert first["programs.SessionPhoto"] == 3
+    assert first["programs.ProductPhoto"] == 3
 
 
 def test_seed_demo_shows_every_state_of_a_program():
@@ -101,6 +115,56 @@ def test_seed_demo_tells_the_kasongan_story():
     }
     assert all(s.topic_id and len(s.trainers.all()) == 1 for s in sessions)
     assert program.total_jp == 25
+
+
+def test_seed_demo_opens_and_closes_the_kasongan_program_with_its_guests():
+    seed_demo()
+    program = Program.objects.get(title=demo.STONES_TITLE)
+    opening = program.events.get(kind=ProgramEvent.Kind.OPENING)
+    assert (opening.date, opening.start_time, opening.place) == (
+        datetime.date(2025, 8, 4),
+        datetime.time(8, 0),
+        "Aula Utama",
+    )
+    assert list(opening.guests.values_list("name", "position", "organisation")) == [
+        (
+            "Yurdani",
+            "Kepala Lapas Narkotika Kelas IIA Kasongan",
+            "Lapas Narkotika Kelas IIA Kasongan",
+        ),
+        ("M. Noor Ikhsan", "Perwakilan BLK Kota Palangka Raya", "BLK Kota Palangka Raya"),
+        ("Benny", "Pimpinan UMKM Marajaki Kreatif", "UMKM Marajaki Kreatif"),
+    ]
+    closing = program.events.get(kind=ProgramEvent.Kind.CLOSING)
+    assert closing.date == program.end_date == datetime.date(2025, 8, 8)
+    assert closing.guests.first().name == "Yurdani"
+
+
+def test_seed_demo_documents_the_kasongan_program_with_photos(settings):
+    seed_demo()
+    program = Program.objects.get(title=demo.STONES_TITLE)
+    session_photos = SessionPhoto.objects.filter(session__program=program).order_by("session__date")
+    assert [photo.session.date.day for photo in session_photos] == [4, 5, 6]
+    assert session_photos[0].caption == "Pembukaan pelatihan oleh Kalapas di Aula Utama"
+    products = ProductPhoto.objects.filter(program=program).order_by("pk")
+    assert [p.enrollment.inmate.full_name if p.enrollment else None for p in products] == [
+        "Ahmad Fauzi",
+        None,
+        None,
+    ]
+    assert "batu Lilis" in products[1].caption
+    for photo in [*session_photos, *products]:
+        # Stored as uploads are: re-encoded under a random name, in the private folder.
+        assert photo.image.name.startswith(f"private/{photo.upload_folder}/")
+        with Image.open(photo.image.path) as image:
+            assert (image.format, image.size) == ("JPEG", (1200, 800))
+            assert not image.getexif()
+        with Image.open(photo.thumbnail.path) as thumbnail:
+            assert max(thumbnail.size) == 160
+    files = sorted((settings.MEDIA_ROOT / "private").rglob("*.jpg"))
+    assert len(files) == 2 * (3 + 3)
+    seed_demo()
+    assert sorted((settings.MEDIA_ROOT / "private").rglob("*.jpg")) == files
 
 
 def test_seed_demo_links_each_trainer_to_a_partner():
