@@ -1,6 +1,6 @@
 from django.urls import path
 
-from attendance.views import assessment, marking, recap, sheets
+from attendance.views import assessment, marking, recap, sheets, sppn
 
 app_name = "attendance"
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("programs/<int:pk>/recap/", recap.recap, name="recap"),
     path("programs/<int:pk>/recap.<str:fmt>", recap.recap_export, name="recap_export"),
     path("programs/<int:pk>/assessment/", assessment.assessment, name="assessment"),
+    # Under /reports/ with the other reports; resolved here, after the reports namespace.
+    path("reports/sppn/", sppn.sppn_page, name="sppn"),
+    path("reports/sppn.<str:fmt>", sppn.sppn_export, name="sppn_export"),
 ]
