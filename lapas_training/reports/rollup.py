@@ -20,9 +20,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from attendance.models import ATTENDED_STATUSES, CUSTODY_STATUSES, AttendanceRecord
 from certificates.models import Certificate
+from lapas_training.reports import charts, figures
+from lapas_training.reports.charts import Cell, Table
 from lapas_training.reports.figures import COMPLETION_BASE, percent
 from programs.models import (
     Enrollment,
@@ -175,3 +179,129 @@ def partner_participants(partners):
     ):
         counts[row["partner"]] = row["n"]
     return counts
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart of the roll-up with the table of its numbers (templates' _chart.html). No cell
+    links anywhere: the lists the facility dashboard links to are facility pages."""
+
+    caption: str
+    chart: object
+    table: Table
+
+
+def dashboard_charts(facilities, period):
+    """The facility dashboard's charts over `facilities`: attendance by month, completion by
+    program, participants by partner and by skill, custody reasons. Five grouped queries
+    (one per figure), whatever the number of facilities."""
+    months = figures.attendance_by_month(facilities, period)
+    statuses = [
+        (_("Present (H)"), "present"),
+        (_("Late (T)"), "late"),
+        (_("Excused (I)"), "excused"),
+        (_("Sick (S)"), "sick"),
+        (_("Absent (A)"), "absent"),
+        (_("Custody reasons"), "custody"),
+    ]
+    month_labels = [date_format(month.month, "YEAR_MONTH_FORMAT") for month in months]
+    programs = figures.completion_by_program(facilities, period)
+    by_partner = figures.participants_by_partner(facilities, period)
+    by_skill = figures.participants_by_skill(facilities, period)
+    custody = figures.custody_reasons(facilities, period)
+    return [
+        Chart(
+            _("Attendance by month"),
+            charts.stacked_bar_chart(
+                month_labels,
+                [(label, [getattr(month, name) for month in months]) for label, name in statuses],
+                title=_("Attendance records by month"),
+                x_label=_("Month"),
+                y_label=_("Records"),
+            ),
+            Table(
+                [_("Month"), *(label for label, _name in statuses), _("Attendance")],
+                [
+                    [label, *(getattr(month, name) for _label, name in statuses), rate(month.rate)]
+                    for label, month in zip(month_labels, months, strict=True)
+                ],
+            ),
+        ),
+        Chart(
+            _("Completion by program"),
+            charts.horizontal_bar_chart(
+                [(program.title, program.rate) for program in programs],
+                title=_("Completion rate of the programs closed in the period"),
+                axis_label=_("Completion (%)"),
+                max_value=100,
+                percent=True,
+            ),
+            Table(
+                [_("Program"), _("Facility"), _("Completed"), _("Counted"), _("Completion")],
+                [[p.title, p.facility_name, p.completed, p.base, rate(p.rate)] for p in programs],
+            ),
+        ),
+        count_chart(_("Participants by partner"), _("Partner"), by_partner),
+        count_chart(_("Participants by skill category"), _("Skill category"), by_skill),
+        count_chart(
+            _("Sessions missed for custody reasons"),
+            _("Reason"),
+            custody,
+            value_label=_("Records"),
+        ),
+    ]
+
+
+def comparison_charts(rows):
+    """Charts of the comparison table's rows (figures.FacilityRow): participants and attendance
+    per facility. No query."""
+    return [
+        Chart(
+            _("Participants by facility"),
+            charts.horizontal_bar_chart(
+                [(row.facility.name, row.participants) for row in rows],
+                title=_("Participants by facility"),
+                axis_label=_("Participants"),
+            ),
+            Table(
+                [_("Facility"), _("Participants"), _("Sessions held"), _("JP")],
+                [
+                    [row.facility.name, row.participants, row.sessions_held, row.jp_delivered]
+                    for row in rows
+                ],
+            ),
+        ),
+        Chart(
+            _("Attendance by facility"),
+            charts.horizontal_bar_chart(
+                [(row.facility.name, row.attendance_rate) for row in rows],
+                title=_("Attendance by facility"),
+                axis_label=_("Attendance (%)"),
+                max_value=100,
+                percent=True,
+            ),
+            Table(
+                [_("Facility"), _("Attendance"), _("Completion")],
+                [
+                    [row.facility.name, rate(row.attendance_rate), rate(row.completion_rate)]
+                    for row in rows
+                ],
+            ),
+        ),
+    ]
+
+
+def count_chart(caption, label, counts, value_label=None):
+    """A horizontal bar chart of figures.Count rows with their table."""
+    value_label = value_label or _("Participants")
+    return Chart(
+        caption,
+        charts.horizontal_bar_chart(
+            [(count.label, count.value) for count in counts], title=caption, axis_label=value_label
+        ),
+        Table([label, value_label], [[count.label, count.value] for count in counts]),
+    )
+
+
+def rate(value):
+    return Cell(value, percent=True)

@@ -73,7 +73,7 @@ def rollup_dashboard(request):
     context.update(
         title=rollup_name(request.scope),
         summary=figures.summary(facilities, period),
-        charts=dashboard_charts(facilities, period),
+        charts=rollup.dashboard_charts(facilities, period),
     )
     return render(request, "lapas_training/reports/regional_dashboard.html", context)
 
@@ -93,7 +93,7 @@ def rollup_comparison(request):
         title=rollup_name(request.scope),
         page_obj=page,
         rows=rows,
-        charts=comparison_charts(rows),
+        charts=rollup.comparison_charts(rows),
     )
     return render(request, "lapas_training/reports/regional_comparison.html", context)
 
@@ -101,7 +101,9 @@ def rollup_comparison(request):
 @rollup_required
 def rollup_facility(request, pk):
     """One facility's figures and charts, as the region reads them; 404 outside the region."""
-    facility = get_object_or_404(in_rollup(Facility.objects, request.scope, "pk"), pk=pk)
+    facility = get_object_or_404(
+        in_rollup(Facility.objects.select_related("region"), request.scope, "pk"), pk=pk
+    )
     facilities = Facility.objects.filter(pk=facility.pk)
     context = period_context(request)
     period = context["period"]
@@ -109,7 +111,7 @@ def rollup_facility(request, pk):
         title=rollup_name(request.scope),
         facility=facility,
         summary=figures.summary(facilities, period),
-        charts=dashboard_charts(facilities, period),
+        charts=rollup.dashboard_charts(facilities, period),
     )
     return render(request, "lapas_training/reports/regional_facility.html", context)
 
@@ -204,11 +206,3 @@ def rollup_partner(request, pk):
         "rows": [(program, program_figures[program.pk]) for program in programs],
     }
     return render(request, "lapas_training/reports/regional_partner.html", context)
-
-
-def dashboard_charts(facilities, period):
-    return []
-
-
-def comparison_charts(rows):
-    return []
