@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lapas_training.reports import views_regional
+from lapas_training.reports import views_news, views_regional
 
 app_name = "reports"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("rollup/programs/<int:pk>/", views_regional.rollup_program, name="rollup_program"),
     path("rollup/partners/", views_regional.rollup_partners, name="rollup_partners"),
     path("rollup/partners/<int:pk>/", views_regional.rollup_partner, name="rollup_partner"),
+    path("programs/<int:pk>/news/", views_news.news, name="news"),
+    path("programs/<int:pk>/news/download/", views_news.news_download, name="news_download"),
 ]
