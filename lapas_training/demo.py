@@ -24,7 +24,7 @@ from certificates.services import issue_certificates, issue_statement
 from inmates.models import Inmate
 from inmates.services import record_departure
 from lapas_training import demo_photos
-from lapas_training.models import Facility, Role, User
+from lapas_training.models import Facility, Region, Role, User
 from programs.models import (
     Enrollment,
     Partner,
@@ -59,6 +59,13 @@ PANGKALAN_BUN = {
     "address": "Jl. Sutan Syahrir, Pangkalan Bun, Kabupaten Kotawaringin Barat, Kalimantan Tengah",
     "head_name": "Hendrik Sitanggang",
     "head_nip": "197911232003121001",
+}
+
+# The regional office both demo facilities report to; the `kanwil` account reads its roll-up.
+KALTENG = {
+    "name": "Kanwil Kalimantan Tengah",
+    "office_name": "Kantor Wilayah Direktorat Jenderal Pemasyarakatan Kalimantan Tengah",
+    "city": "Palangka Raya",
 }
 
 BLK = "BLK Kota Palangka Raya"
@@ -129,8 +136,9 @@ class Account:
     first_name: str
     last_name: str
     role: str
-    facility: str | None  # unit code; None for the superuser
+    facility: str | None  # unit code; None for the superuser and the regional account
     partner: str | None = None
+    region: str | None = None  # region name, for the regional account only
 
 
 ACCOUNTS = [
@@ -143,6 +151,8 @@ ACCOUNTS = [
     Account("trainer.umkm", "Wulan", "Anggraini", Role.TRAINER, "LPN.KSG", UMKM),
     Account("admin.pbn", "Rina", "Marlina", Role.ADMIN, "RTN.PBN"),
     Account("trainer.pbn", "Yohanes", "Batu", Role.TRAINER, "RTN.PBN", BLK_KOBAR),
+    # The regional office (Kanwil) reads both facilities' figures, never a person.
+    Account("kanwil", "Lestari", "Wulandari", Role.REGIONAL, None, region=KALTENG["name"]),
     Account("superadmin", "Operator", "Nasional", Role.ADMIN, None),
 ]
 
@@ -229,10 +239,13 @@ def weekdays(start, end, *, days=(0, 1, 2, 3, 4), include=None):
 def seed(*, today=None):
     """Create or refresh the demo data; return the demo accounts (about 200 queries)."""
     today = today or timezone.localdate()
-    kasongan = _facility(KASONGAN)
-    pangkalan_bun = _facility(PANGKALAN_BUN)
+    region, _created = Region.objects.update_or_create(name=KALTENG["name"], defaults=KALTENG)
+    kasongan = _facility({**KASONGAN, "region": region})
+    pangkalan_bun = _facility({**PANGKALAN_BUN, "region": region})
     partners = _partners(kasongan, PARTNERS, today) | _partners(pangkalan_bun, PBN_PARTNERS, today)
-    users = _accounts({"LPN.KSG": kasongan, "RTN.PBN": pangkalan_bun}, partners)
+    users = _accounts(
+        {"LPN.KSG": kasongan, "RTN.PBN": pangkalan_bun}, partners, {region.name: region}
+    )
     inmates = _inmates(kasongan, KASONGAN_INMATES, today) | _inmates(
         pangkalan_bun, PANGKALAN_BUN_INMATES, today
     )
@@ -367,18 +380,19 @@ def _partners(facility, rows, today):
     return partners
 
 
-def _accounts(facilities, partners):
+def _accounts(facilities, partners, regions):
     # One hash for all new accounts: hashing is deliberately slow, and the password is shared.
     password = make_password(DEMO_PASSWORD)
     users = {}
     for account in ACCOUNTS:
-        superuser = account.facility is None
+        superuser = account.facility is None and account.region is None
         fields = {
             "first_name": account.first_name,
             "last_name": account.last_name,
             "role": account.role,
             "facility": facilities.get(account.facility),
             "partner": partners.get(account.partner),
+            "region": regions.get(account.region),
             "is_active": True,
             "is_staff": superuser or account.role == Role.ADMIN,
             "is_superuser": superuser,

@@ -12,7 +12,7 @@ from attendance.models import AttendanceRecord
 from certificates.models import Certificate
 from inmates.models import Inmate
 from lapas_training import demo
-from lapas_training.models import Role, User
+from lapas_training.models import Region, Role, User
 from programs.models import (
     Enrollment,
     ProductPhoto,
@@ -179,6 +179,23 @@ def test_seed_demo_links_each_trainer_to_a_partner():
         "trainer.umkm": ("UMKM Marajaki Kreatif", "LPN.KSG"),
         "trainer.pbn": ("BLK Kabupaten Kotawaringin Barat", "RTN.PBN"),
     }
+
+
+def test_seed_demo_puts_both_facilities_in_a_region_read_by_kanwil(client):
+    seed_demo()
+    region = Region.objects.get()
+    assert (region.name, region.city) == ("Kanwil Kalimantan Tengah", "Palangka Raya")
+    assert set(region.facilities.values_list("unit_code", flat=True)) == {"LPN.KSG", "RTN.PBN"}
+    kanwil = User.objects.get(username="kanwil")
+    assert (kanwil.role, kanwil.region, kanwil.facility, kanwil.is_superuser) == (
+        Role.REGIONAL,
+        region,
+        None,
+        False,
+    )
+    assert log_in(client, "kanwil", demo.DEMO_PASSWORD)
+    response = client.get(reverse("dashboard"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("reports:rollup")
 
 
 def test_seed_demo_prints_the_accounts_but_no_address():

@@ -18,7 +18,9 @@ class Command(BaseCommand):
                 user.username,
                 demo.DEMO_PASSWORD,
                 "superuser" if user.is_superuser else user.role,
-                user.facility.name if user.facility else "(all facilities)",
+                user.facility.name
+                if user.facility
+                else getattr(user.region, "name", "(all facilities)"),
                 user.partner.name if user.partner else "",
             )
             for user in accounts
