@@ -1,10 +1,12 @@
 from django.urls import path
 
-from lapas_training.reports import views_news, views_regional
+from lapas_training.reports import views_activity, views_news, views_regional
 
 app_name = "reports"
 
 urlpatterns = [
+    path("programs/<int:pk>/activity/", views_activity.activity_edit, name="activity_edit"),
+    path("programs/<int:pk>/activity/pdf/", views_activity.activity_pdf, name="activity_pdf"),
     path("rollup/", views_regional.rollup_dashboard, name="rollup"),
     path("rollup/facilities/", views_regional.rollup_comparison, name="rollup_comparison"),
     path("rollup/facilities/<int:pk>/", views_regional.rollup_facility, name="rollup_facility"),
