@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from inmates.photos import sanitize_logo
-from lapas_training.forms import RoleFieldsMixin
-from lapas_training.models import AuditEvent, Facility, Role, User
+from lapas_training.forms import FACILITY_ROLE_CHOICES, RoleFieldsMixin
+from lapas_training.models import AuditEvent, Facility, Region, Role, User
 
 # The admin carries the application's name (translated), not "Django administration".
 admin.site.site_header = _("Lapas Training")
@@ -155,13 +155,42 @@ class LogoAdminMixin:
             transaction.on_commit(lambda: storage.delete(name))
 
 
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    """Regions decide who reads which facility's figures: a national operator's business only."""
+
+    list_display = ("name", "office_name", "city")
+    search_fields = ("name", "office_name", "city")
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
 @admin.register(Facility)
 class FacilityAdmin(LogoAdminMixin, FacilityScopedAdmin):
     form = logo_admin_form(Facility)
     facility_path = "pk"
-    list_display = ("name", "kind", "grade", "unit_code", "city", "head_name")
-    list_filter = ("kind", "grade")
+    list_display = ("name", "kind", "grade", "unit_code", "city", "region", "head_name")
+    list_filter = ("kind", "grade", "region")
+    list_select_related = ("region",)
     search_fields = ("name", "unit_code", "city")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a facility to another region changes who reads its figures: superusers only.
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if request.user.is_superuser else (*readonly, "region")
 
     # Facilities are the top of the scoping: only a national operator creates or removes one.
     def has_add_permission(self, request):
@@ -172,13 +201,32 @@ class FacilityAdmin(LogoAdminMixin, FacilityScopedAdmin):
 
 
 class AccountRulesMixin(RoleFieldsMixin):
-    """Role, partner and facility agree, as the database demands, with a readable message."""
+    """Role, partner, facility and region agree, as the database demands, with a readable
+    message rather than the constraint's error."""
 
     def clean(self):
         cleaned = super().clean()
         facility, partner = cleaned.get("facility"), cleaned.get("partner")
+        role, region = cleaned.get("role"), cleaned.get("region")
         is_superuser = cleaned.get("is_superuser", self.instance.is_superuser)
-        if "facility" in self.fields and facility is None and not is_superuser:
+        if role == Role.REGIONAL:
+            if "region" in self.fields and region is None:
+                self.add_error("region", _("Choose the region a regional office account reads."))
+            if facility is not None:
+                self.add_error(
+                    "facility",
+                    _(
+                        "A regional office account reads a region, not one facility: leave the "
+                        "facility empty."
+                    ),
+                )
+        elif region is not None:
+            self.add_error(
+                "region",
+                _("Only a regional office account belongs to a region; leave the region empty."),
+            )
+        needs_facility = not is_superuser and role != Role.REGIONAL
+        if "facility" in self.fields and facility is None and needs_facility:
             self.add_error(
                 "facility", _("Choose a facility: every account except a superuser's needs one.")
             )
@@ -198,7 +246,7 @@ class UserEditForm(AccountRulesMixin, UserChangeForm):
         model = User
 
 
-ACCOUNT_FIELDS = ("role", "facility", "partner", "language")
+ACCOUNT_FIELDS = ("role", "facility", "partner", "region", "language")
 # Fields that would let a facility administrator raise anyone's privileges beyond the facility.
 PRIVILEGE_FIELDS = ("is_superuser", "groups", "user_permissions")
 
@@ -223,11 +271,12 @@ class UserAdmin(FacilityScopedAdmin, auth_admin.UserAdmin):
         "role",
         "facility",
         "partner",
+        "region",
         "is_active",
         "is_staff",
     )
-    list_filter = ("role", "is_active", "is_staff", "is_superuser", "facility")
-    list_select_related = ("facility", "partner")
+    list_filter = ("role", "is_active", "is_staff", "is_superuser", "facility", "region")
+    list_select_related = ("facility", "partner", "region")
     search_fields = ("username", "first_name", "last_name", "email")
     autocomplete_fields = ("partner",)
 
@@ -235,7 +284,13 @@ class UserAdmin(FacilityScopedAdmin, auth_admin.UserAdmin):
         readonly = super().get_readonly_fields(request, obj)
         if request.user.is_superuser:
             return readonly
-        return (*readonly, *PRIVILEGE_FIELDS)
+        return (*readonly, *PRIVILEGE_FIELDS, "region")
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role" and not request.user.is_superuser:
+            # A facility administrator gives facility roles only, as on the app's user pages.
+            kwargs["choices"] = FACILITY_ROLE_CHOICES
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
 @admin.register(AuditEvent)

@@ -7,6 +7,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from lapas_training.models import Role, User
 from programs.models import Partner
 
+# The roles a facility administrator may give: a regional office account reads a whole region,
+# so only a superuser creates one (in the Django admin).
+FACILITY_ROLE_CHOICES = [(value, label) for value, label in Role.choices if value != Role.REGIONAL]
+
 
 class RoleFieldsMixin:
     """Role and partner must agree: a trainer teaches for one of this facility's partners."""
@@ -14,7 +18,7 @@ class RoleFieldsMixin:
     def setup_role_fields(self, facility):
         self.fields["partner"].queryset = Partner.objects.filter(facility=facility)
         self.fields["partner"].required = False
-        self.fields["role"].choices = Role.choices
+        self.fields["role"].choices = FACILITY_ROLE_CHOICES
 
     def clean(self):
         cleaned = super().clean()
