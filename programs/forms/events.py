@@ -52,7 +52,11 @@ class ProgramEventForm(forms.ModelForm):
 
     def date_range(self):
         margin = datetime.timedelta(days=EVENT_MARGIN_DAYS)
-        return self.program.start_date - margin, self.program.end_date + margin
+        start, end = self.program.start_date, self.program.end_date
+        # A program may end on 31 December 9999 (nothing forbids it), past which no date exists.
+        earliest = start - margin if start > datetime.date.min + margin else datetime.date.min
+        latest = end + margin if end < datetime.date.max - margin else datetime.date.max
+        return earliest, latest
 
     def clean_title(self):
         return self.cleaned_data["title"].strip()

@@ -276,6 +276,34 @@ def test_event_bad_date_and_time_refused(client_for, staff_user, program):
     assert "Enter a valid time." in page(response)
 
 
+def test_event_hostile_numbers_refused_without_error(client_for, staff_user, program, opening):
+    huge = "99999999999999999999999"
+    guest = opening.guests.first()
+    response = client_for(staff_user).post(
+        reverse("programs:event_update", args=[opening.pk]),
+        event_data(
+            guests=[{"id": huge, "name": "X", "order": huge}, {"id": str(guest.pk), "order": "-1"}],
+            initial=2,
+        ),
+    )
+    assert response.status_code in (200, 400)
+    assert list(opening.guests.values_list("name", "order")) == [
+        ("Yurdani", 1),
+        ("M. Noor Ikhsan", 2),
+    ]
+
+
+def test_event_form_program_ending_at_the_last_date_has_no_error(client_for, staff_user, program):
+    program.end_date = datetime.date.max
+    program.save()
+    response = client_for(staff_user).post(
+        reverse("programs:event_create", args=[program.pk]),
+        event_data(kind="closing", date="9999-12-31"),
+    )
+    assert_answer(response, 302)
+    assert program.events.get().date == datetime.date.max
+
+
 # Deleting ------------------------------------------------------------------------------------
 
 
