@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "DD/MM/YYYY"
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
+PERCENT_FORMAT = "0.0%"
 
 # A spreadsheet reads a cell starting with one of these as a formula (tab and carriage return
 # because some applications strip them and then see the formula behind).
@@ -52,6 +53,19 @@ class Sheet(NamedTuple):
     header: list[str]
     rows: Any
     preamble: tuple = ()
+
+
+class Percent(NamedTuple):
+    """A percentage as a report states it (`Decimal("92.5")` for 92.5 %), or None for none.
+
+    An XLSX cell holds it as the number 0.925 formatted "0.0%": the spreadsheet shows 92.5% and
+    computes with it. In a CSV, and wherever it is printed as text, it reads "92.5%".
+    """
+
+    value: Any
+
+    def __str__(self):
+        return "" if self.value is None else f"{self.value}%"
 
 
 def safe_cell(value):
@@ -150,7 +164,12 @@ def _cell(worksheet, value, font=None):
         # Excel has no time zones: show the local time the user knows.
         value = timezone.make_naive(value)
     cell = WriteOnlyCell(worksheet)
-    if isinstance(value, str):
+    if isinstance(value, Percent):
+        if value.value is None:
+            return None
+        cell.value = value.value / 100
+        cell.number_format = PERCENT_FORMAT
+    elif isinstance(value, str):
         # Control characters are not allowed in the XML; dropping them beats an error page.
         cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
         # openpyxl would store "=..." as a formula and "#N/A" as an error: text is text.

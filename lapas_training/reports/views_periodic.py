@@ -1,0 +1,104 @@
+"""The periodic report (laporan berkala) as a page, a PDF and an XLSX file.
+
+A facility's readers get their facility's report (`periodic`, `periodic_pdf`, `periodic_xlsx`);
+a regional user their region's roll-up and a superuser the national one (`rollup_periodic`,
+`rollup_periodic_pdf`, `rollup_periodic_xlsx`). Both take the period from the same GET
+parameters (reports.forms.PeriodForm); a bad period shows the form's errors on the page and the
+files fall back to the default period, as the page does, rather than failing.
+
+Queries of every view: the session, the user, the scope's facility (or region), then those of
+`periodic.build_report` (the figures' grouped queries): the same whatever the data.
+"""
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from attendance.pdf import render_pdf
+from lapas_training.access import READERS, role_required, rollup_required
+from lapas_training.reports import periodic
+from lapas_training.reports.forms import period_from_request
+from lapas_training.spreadsheets import Sheet, safe_filename, xlsx_response
+
+
+@require_safe
+@role_required(READERS)
+def periodic_page(request):
+    return _page(request, periodic.facility_subject(request.scope.facility), "reports:periodic")
+
+
+@require_safe
+@role_required(READERS)
+def periodic_pdf(request):
+    return _pdf(request, periodic.facility_subject(request.scope.facility))
+
+
+@require_safe
+@role_required(READERS)
+def periodic_xlsx(request):
+    return _xlsx(request, periodic.facility_subject(request.scope.facility))
+
+
+@require_safe
+@rollup_required
+def rollup_periodic_page(request):
+    return _page(request, periodic.rollup_subject(request.scope), "reports:rollup_periodic")
+
+
+@require_safe
+@rollup_required
+def rollup_periodic_pdf(request):
+    return _pdf(request, periodic.rollup_subject(request.scope))
+
+
+@require_safe
+@rollup_required
+def rollup_periodic_xlsx(request):
+    return _xlsx(request, periodic.rollup_subject(request.scope))
+
+
+def _page(request, subject, url_name):
+    period, form = period_from_request(request)
+    report = periodic.build_report(subject, period)
+    context = {
+        "report": report,
+        "period_form": form,
+        "url_name": url_name,
+        "query": period.query(),
+    }
+    return render(request, "lapas_training/reports/periodic.html", context)
+
+
+def _pdf(request, subject):
+    period, _form = period_from_request(request)
+    report = periodic.build_report(subject, period)
+    pdf = render_pdf("lapas_training/reports/periodic_pdf.html", {"report": report})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    # Inline: the browser opens its viewer, from which the officer prints.
+    response["Content-Disposition"] = content_disposition_header(False, _filename(report, "pdf"))
+    return response
+
+
+def _xlsx(request, subject):
+    period, _form = period_from_request(request)
+    report = periodic.build_report(subject, period)
+    preamble = [
+        (_("Report"), _("Training activity report")),
+        (_("Facilities") if subject.rollup else _("Facility"), subject.name),
+        (_("Period"), period.label),
+        (_("From"), period.start),
+        (_("Until"), period.end),
+        (_("Generated at"), report.generated_at),
+    ]
+    sheets = [Sheet(_("Summary"), [_("Figure"), _("Value")], report.figures, preamble)]
+    sheets += [Sheet(table.sheet, table.header, table.rows) for table in report.tables]
+    return xlsx_response(_filename(report, "xlsx"), sheets)
+
+
+def _filename(report, fmt):
+    """E.g. `laporan-berkala-LPN.KSG-2025-08.pdf`: whose report and which period."""
+    period = report.period
+    span = f"{period.start:%Y-%m}" if period.kind == "month" else f"{period.start}_{period.end}"
+    return f"laporan-berkala-{safe_filename(report.subject.slug)}-{span}.{fmt}"
