@@ -1,12 +1,15 @@
+import datetime
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from certificates.models import BulkPrint
+from certificates.models import BulkPrint, Certificate
 from certificates.services import check_issue_date
 
 REASON_MAX_LENGTH = 500
@@ -114,6 +117,20 @@ class CertificateFilterForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("All statuses")), *Status.choices]
     )
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *Certificate.Kind.choices]
+    )
+    # The reports link the certificates dated (as printed) in a period.
+    issued_from = forms.DateField(
+        label=_("Dated from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    issued_to = forms.DateField(
+        label=_("Dated until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
 
     def __init__(self, *args, programs, years, **kwargs):
         super().__init__(*args, **kwargs)
@@ -140,4 +157,14 @@ class CertificateFilterForm(forms.Form):
             queryset = queryset.filter(revoked_at__isnull=False)
         if data.get("year"):
             queryset = queryset.filter(year=data["year"])
+        if data.get("kind"):
+            queryset = queryset.filter(kind=data["kind"])
+        if data.get("issued_from") or data.get("issued_to"):
+            # The printed date of issue. ISO dates compare as text; a range, since a JSON key's
+            # lte/gte would read the bound as JSON.
+            start = data.get("issued_from") or datetime.date.min
+            end = data.get("issued_to") or datetime.date.max
+            queryset = queryset.alias(issued_on=KT("snapshot__issued_on")).filter(
+                issued_on__range=(start.isoformat(), end.isoformat())
+            )
         return queryset

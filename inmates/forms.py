@@ -8,6 +8,7 @@ from inmates.imports import check_size, read_file
 from inmates.models import Inmate
 from inmates.photos import sanitize_image
 from inmates.services import UNDO_REASON_MAX_LENGTH
+from programs.models import Enrollment, SkillCategory, TrainingSession
 
 
 class DateInput(forms.DateInput):
@@ -156,10 +157,37 @@ class InmateFilterForm(forms.Form):
         choices=[("", _("All statuses")), *Inmate.Status.choices],
     )
     block = forms.ChoiceField(label=_("Block"), required=False)
+    # "Took part in training between": an attendance record in a held session of those days,
+    # as the reports count participants; a report's link may narrow it to one partner's or
+    # one skill category's programs.
+    trained_from = forms.DateField(
+        label=_("Took part in training from"),
+        required=False,
+        widget=DateInput(attrs={"class": "form-control"}),
+    )
+    trained_to = forms.DateField(
+        label=_("Took part in training until"),
+        required=False,
+        widget=DateInput(attrs={"class": "form-control"}),
+    )
+    trained_partner = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
+    trained_skill = forms.ChoiceField(
+        required=False, choices=[("", ""), *SkillCategory.choices], widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, blocks, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["block"].choices = [("", _("All blocks"))] + [(b, b) for b in blocks]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("trained_from"), cleaned.get("trained_to")
+        if start and end and start > end:
+            self.add_error("trained_to", _("The end date must not be before the start date."))
+            del cleaned["trained_from"]
+        return cleaned
 
     def filter(self, queryset):
         """Narrow `queryset` by the submitted search (adds no query of its own)."""
@@ -172,6 +200,21 @@ class InmateFilterForm(forms.Form):
             queryset = queryset.filter(status=data["status"])
         if data.get("block"):
             queryset = queryset.filter(block=data["block"])
+        trained = {
+            "status": TrainingSession.Status.HELD,
+            "date__gte": data.get("trained_from"),
+            "date__lte": data.get("trained_to"),
+            "program__program_partners__partner": data.get("trained_partner"),
+            "program__skill_category": data.get("trained_skill"),
+        }
+        trained = {key: value for key, value in trained.items() if value}
+        if len(trained) > 1:
+            sessions = TrainingSession.objects.filter(**trained)
+            queryset = queryset.filter(
+                pk__in=Enrollment.objects.filter(attendance_records__session__in=sessions).values(
+                    "inmate"
+                )
+            )
         return queryset
 
 

@@ -23,6 +23,24 @@ class PartnerFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *Partner.Kind.choices]
     )
+    # The reports link the partners with an agreement valid on at least one day of a period.
+    agreement_from = forms.DateField(
+        label=_("Agreement valid from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    agreement_to = forms.DateField(
+        label=_("Agreement valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("agreement_from"), cleaned.get("agreement_to")
+        if start and end and start > end:
+            self.add_error("agreement_to", _("The end date must not be before the start date."))
+        return cleaned
 
 
 class PartnerForm(forms.ModelForm):

@@ -33,9 +33,28 @@ class ProgramFilterForm(forms.Form):
         empty_label=_("All partners"),
     )
 
+    # The reports link the programs closed in a period: their end dates in a range.
+    ended_from = forms.DateField(
+        label=_("Ending from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    ended_to = forms.DateField(
+        label=_("Ending until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
     def __init__(self, *args, partners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = partners
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("ended_from"), cleaned.get("ended_to")
+        if start and end and start > end:
+            self.add_error("ended_to", _("The end date must not be before the start date."))
+        return cleaned
 
 
 class ProgramForm(forms.ModelForm):

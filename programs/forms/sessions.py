@@ -182,3 +182,43 @@ class SessionCancelForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Give a reason for cancelling the session.")},
     )
+
+
+FILTER_DATE_WIDGET = forms.DateInput(
+    attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"
+)
+
+
+class SessionFilterForm(forms.Form):
+    """The session list's status and date range (the reports link here with held sessions of
+    a period); an invalid value shows its error and is ignored."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("All statuses")), *TrainingSession.Status.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=FILTER_DATE_WIDGET)
+    date_to = forms.DateField(label=_("Until"), required=False, widget=FILTER_DATE_WIDGET)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            # Neither end of a reversed range is meant: the range is dropped whole.
+            self.add_error("date_to", _("The end date must not be before the start date."))
+            del cleaned["date_from"]
+        return cleaned
+
+    def filter(self, sessions):
+        """Narrow `sessions` by the valid fields; (sessions, whether a date range applies)."""
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("status"):
+            sessions = sessions.filter(status=data["status"])
+        if data.get("date_from"):
+            sessions = sessions.filter(date__gte=data["date_from"])
+        if data.get("date_to"):
+            sessions = sessions.filter(date__lte=data["date_to"])
+        return sessions, bool(data.get("date_from") or data.get("date_to"))

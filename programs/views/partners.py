@@ -42,6 +42,15 @@ class PartnerListView(RoleRequiredMixin, ListView):
                 partners = partners.filter(kind=kind)
             if text := self.filter_form.cleaned_data["q"].strip():
                 partners = partners.filter(name__icontains=text)
+            start = self.filter_form.cleaned_data["agreement_from"]
+            end = self.filter_form.cleaned_data["agreement_to"]
+            if start or end:
+                valid = PartnerAgreement.objects.all()
+                if start:
+                    valid = valid.filter(valid_to__gte=start)
+                if end:
+                    valid = valid.filter(valid_from__lte=end)
+                partners = partners.filter(pk__in=valid.values("partner"))
         return partners
 
     def get_context_data(self, **kwargs):

@@ -62,6 +62,10 @@ class ProgramListView(RoleRequiredMixin, ListView):
                 )
             if text := data["q"].strip():
                 programs = programs.filter(title__icontains=text)
+            if data["ended_from"]:
+                programs = programs.filter(end_date__gte=data["ended_from"])
+            if data["ended_to"]:
+                programs = programs.filter(end_date__lte=data["ended_to"])
         return programs
 
     def get_context_data(self, **kwargs):

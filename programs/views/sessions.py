@@ -17,6 +17,7 @@ from programs.forms.photos import SessionPhotoForm
 from programs.forms.sessions import (
     SLOT_TAKEN,
     SessionCancelForm,
+    SessionFilterForm,
     SessionForm,
     SessionGenerateForm,
 )
@@ -30,7 +31,9 @@ from programs.services import (
 
 
 class SessionListView(RoleRequiredMixin, ListView):
-    """Today's and upcoming sessions (or past ones with ?when=past), optionally of one program.
+    """Today's and upcoming sessions (or past ones with ?when=past), optionally of one program;
+    with a date range (date_from, date_to, and a status), the sessions of those days in order,
+    as the reports count them.
 
     Queries: user, facility, the programs of the filter, the count, the page, its trainers.
     """
@@ -61,6 +64,10 @@ class SessionListView(RoleRequiredMixin, ListView):
         )
         if self.program_id:
             sessions = sessions.filter(program_id=self.program_id)
+        self.filter_form = SessionFilterForm(self.request.GET)
+        sessions, self.ranged = self.filter_form.filter(sessions)
+        if self.ranged:
+            return sessions.order_by("date", "start_time", "pk")
         if self.past:
             return sessions.filter(date__lt=today).order_by("-date", "-start_time", "pk")
         return sessions.filter(date__gte=today).order_by("date", "start_time", "pk")
@@ -68,6 +75,8 @@ class SessionListView(RoleRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             past=self.past,
+            ranged=self.ranged,
+            filter_form=self.filter_form,
             program_id=self.program_id,
             programs=Program.objects.in_scope(self.request.scope).order_by("-start_date", "title"),
             **kwargs,

@@ -390,3 +390,38 @@ def test_certificate_list_query_count_is_fixed(
     links = re.findall(r'href="/certificates/(\d+)/">', page(response))
     assert len(links) == min(rows, 25)
     assert Certificate.objects.get(pk=links[0]).sequence == rows
+
+
+def test_certificate_list_filters_kind_and_printed_dates(
+    client_for, viewer_user, program, admin_user
+):
+    """The reports link the certificates (or statements) dated in a period."""
+    made = []
+    for sequence, (kind, issued_on) in enumerate(
+        [
+            ("completion", "2025-08-08"),
+            ("completion", "2025-09-01"),
+            ("participation", "2025-08-20"),
+            ("completion", "2025-07-31"),
+        ],
+        start=1,
+    ):
+        certificate = make_certificate(program, admin_user, sequence=sequence, kind=kind)
+        certificate.snapshot["issued_on"] = issued_on
+        certificate.save(update_fields=["snapshot"])
+        made.append(certificate)
+    html = page(
+        client_for(viewer_user).get(
+            list_url(kind="completion", issued_from="2025-08-01", issued_to="2025-08-31")
+        )
+    )
+    assert [certificate.number in html for certificate in made] == [True, False, False, False]
+    html = page(client_for(viewer_user).get(list_url(kind="participation", issued_to="2025-12-31")))
+    assert [certificate.number in html for certificate in made] == [False, False, True, False]
+
+
+def test_certificate_list_bad_kind_or_date_says_so(client_for, viewer_user, listed):
+    html = page(client_for(viewer_user).get(list_url(kind="diploma", issued_from="2025-02-30")))
+    assert "Select a valid choice. diploma is not one of the available choices." in html
+    assert "Enter a valid date." in html
+    assert all(certificate.number in html for certificate in listed)

@@ -6,7 +6,14 @@ from django.utils import timezone
 
 from inmates.models import Inmate
 from programs.models import Enrollment
-from tests.factories import EnrollmentFactory, InmateFactory, ProgramFactory
+from tests.factories import (
+    AttendanceRecordFactory,
+    EnrollmentFactory,
+    InmateFactory,
+    ProgramFactory,
+    TrainingSessionFactory,
+)
+from tests.helpers import page
 
 LIST = "inmates:inmate_list"
 CREATE = "inmates:inmate_create"
@@ -362,3 +369,53 @@ def test_inmate_update_bad_dates_change_nothing(client_for, admin_user, inmate):
     inmate.refresh_from_db()
     assert inmate.full_name == "Budi Santoso"
     assert inmate.admission_date is None
+
+
+def test_inmate_list_filters_who_took_part_in_training_between(
+    client_for, viewer_user, facility, program, other_program, partner
+):
+    """The reports link their participant counts here: an attendance record in a held
+    session of those days, optionally of one partner's or one skill's programs."""
+    other_program.skill_category = "sewing"
+    other_program.save()
+    august = TrainingSessionFactory(program=program, date=datetime.date(2025, 8, 4), status="held")
+    sewing = TrainingSessionFactory(
+        program=other_program, date=datetime.date(2025, 8, 5), status="held"
+    )
+    planned = TrainingSessionFactory(program=program, date=datetime.date(2025, 8, 6))
+    july = TrainingSessionFactory(program=program, date=datetime.date(2025, 7, 30), status="held")
+    for name, session in [
+        ("Agus Handicraft", august),
+        ("Sari Menjahit", sewing),
+        ("Tono Terjadwal", planned),
+        ("Joko Juli", july),
+    ]:
+        AttendanceRecordFactory(
+            session=session,
+            enrollment=EnrollmentFactory(
+                program=session.program, inmate=InmateFactory(facility=facility, full_name=name)
+            ),
+        )
+    client = client_for(viewer_user)
+    url = reverse("inmates:inmate_list")
+    august_range = {"trained_from": "2025-08-01", "trained_to": "2025-08-31"}
+
+    def listed(**extra):
+        html = page(client.get(url, {**august_range, **extra}))
+        names = ["Agus Handicraft", "Sari Menjahit", "Tono Terjadwal", "Joko Juli"]
+        return {name for name in names if name in html}
+
+    assert listed() == {"Agus Handicraft", "Sari Menjahit"}
+    assert listed(trained_partner=partner.pk) == {"Agus Handicraft"}
+    assert listed(trained_skill="sewing") == {"Sari Menjahit"}
+
+
+def test_inmate_list_reversed_training_range_shows_error(client_for, viewer_user, inmate):
+    html = page(
+        client_for(viewer_user).get(
+            reverse("inmates:inmate_list"),
+            {"trained_from": "2025-08-31", "trained_to": "2025-08-01"},
+        )
+    )
+    assert "The end date must not be before the start date." in html
+    assert inmate.full_name in html

@@ -489,3 +489,43 @@ def test_partner_bad_certificate_series_is_refused(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Partner.objects.filter(name="UMKM Marajaki Kreatif").exists()
+
+
+def test_partner_list_filters_agreements_valid_in_a_range(client_for, viewer_user, facility):
+    """The reports link the partners whose agreements were valid during a period."""
+    for name, start, end in [
+        ("Mitra Sepanjang Tahun", (2025, 1, 1), (2025, 12, 31)),
+        ("Mitra Habis Juli", (2024, 1, 1), (2025, 7, 31)),
+        ("Mitra Mulai Akhir Agustus", (2025, 8, 31), (2026, 8, 30)),
+        ("Mitra September", (2025, 9, 1), (2026, 8, 31)),
+    ]:
+        PartnerAgreementFactory(
+            partner=PartnerFactory(facility=facility, name=name),
+            valid_from=datetime.date(*start),
+            valid_to=datetime.date(*end),
+        )
+    html = (
+        client_for(viewer_user)
+        .get(
+            reverse("programs:partner_list"),
+            {"agreement_from": "2025-08-01", "agreement_to": "2025-08-31"},
+        )
+        .content.decode()
+    )
+    assert "Mitra Sepanjang Tahun" in html
+    assert "Mitra Mulai Akhir Agustus" in html
+    assert "Mitra Habis Juli" not in html
+    assert "Mitra September" not in html
+
+
+def test_partner_list_reversed_agreement_range_shows_error(client_for, viewer_user, partner):
+    html = (
+        client_for(viewer_user)
+        .get(
+            reverse("programs:partner_list"),
+            {"agreement_from": "2025-08-31", "agreement_to": "2025-08-01"},
+        )
+        .content.decode()
+    )
+    assert "The end date must not be before the start date." in html
+    assert partner.name in html

@@ -759,3 +759,37 @@ def test_program_partner_remove_asks_for_confirmation(client_for, staff_user, pr
 
     client.post(url)
     assert not program.program_partners.exists()
+
+
+def test_program_list_filters_closed_programs_ending_in_a_range(client_for, viewer_user, facility):
+    for title, end in [("Juli", 31), ("Awal", 1), ("Akhir", 31)]:
+        month = 7 if title == "Juli" else 8
+        ProgramFactory(
+            facility=facility,
+            title=f"Kursus {title}",
+            status=Program.Status.COMPLETED,
+            start_date=datetime.date(2025, month, 1),
+            end_date=datetime.date(2025, month, end),
+        )
+    ProgramFactory(facility=facility, title="Kursus Berjalan", end_date=datetime.date(2025, 8, 8))
+    html = page(
+        client_for(viewer_user).get(
+            reverse("programs:program_list"),
+            {"status": "completed", "ended_from": "2025-08-01", "ended_to": "2025-08-31"},
+        )
+    )
+    assert "Kursus Awal" in html
+    assert "Kursus Akhir" in html
+    assert "Kursus Juli" not in html
+    assert "Kursus Berjalan" not in html
+
+
+def test_program_list_reversed_end_range_shows_error(client_for, viewer_user, program):
+    html = page(
+        client_for(viewer_user).get(
+            reverse("programs:program_list"),
+            {"ended_from": "2025-08-31", "ended_to": "2025-08-01"},
+        )
+    )
+    assert "The end date must not be before the start date." in html
+    assert program.title in html

@@ -818,3 +818,42 @@ def test_session_cancel_twice_changes_nothing(client_for, staff_user, admin_user
     session.refresh_from_db()
     assert session.cancel_reason == "Hujan deras"
     assert session.cancelled_by == admin_user
+
+
+# --- session list filtered by status and dates (the reports link here) ------------------------
+
+
+def test_session_list_filters_held_sessions_between_dates(client_for, viewer_user, program):
+    for day, status in [(4, "held"), (5, "scheduled"), (12, "held"), (31, "held")]:
+        TrainingSessionFactory(
+            program=program, date=datetime.date(2025, 8, day), status=status, topic=None
+        )
+    TrainingSessionFactory(program=program, date=datetime.date(2025, 9, 1), status="held")
+    html = page(
+        client_for(viewer_user).get(
+            reverse("programs:session_list"),
+            {"status": "held", "date_from": "2025-08-01", "date_to": "2025-08-31"},
+        )
+    )
+    assert "Sessions in the chosen dates" in html
+    assert "Monday, 4 August 2025" in html
+    assert "Tuesday, 12 August 2025" in html
+    assert "Sunday, 31 August 2025" in html
+    assert "5 August 2025" not in html
+    assert "September" not in html
+    assert html.count("<td>Held</td>") == 3
+
+
+def test_session_list_bad_date_range_shows_error_and_is_ignored(client_for, viewer_user, program):
+    TrainingSessionFactory(program=program, date=timezone.localdate())
+    html = page(
+        client_for(viewer_user).get(
+            reverse("programs:session_list"),
+            {"date_from": "2025-08-31", "date_to": "2025-08-01", "status": "nonsense"},
+        )
+    )
+    assert "The end date must not be before the start date." in html
+    assert "Select a valid choice." in html
+    # The default list (today and upcoming) is shown instead.
+    assert "Sessions in the chosen dates" not in html
+    assert date_format(timezone.localdate(), "l, j F Y") in html
