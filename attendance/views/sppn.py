@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from attendance import sppn
@@ -26,6 +26,16 @@ from programs.models import Enrollment
 FORMATS = ("xlsx", "csv")
 # The page shows the first rows; the files carry them all.
 PREVIEW_ROWS = 20
+# The page's short headings of the status columns, spelled out on hover, as in the recap.
+STATUS_HEADERS = [
+    ("H", gettext_lazy("On time (H)")),
+    ("T", gettext_lazy("Late (T)")),
+    ("I", gettext_lazy("Excused (I)")),
+    ("S", gettext_lazy("Sick (S)")),
+    ("A", gettext_lazy("Absent (A and not marked)")),
+    (gettext_lazy("Not marked"), gettext_lazy("Of which not marked")),
+    (gettext_lazy("Custody"), gettext_lazy("Custody-excused")),
+]
 # No prison trained with this application before then: an earlier year is a typing mistake.
 FIRST_YEAR = 2000
 
@@ -199,38 +209,9 @@ def _context(request, form, month):
         "month_value": f"{month:%Y-%m}",
         "in_progress": (month.year, month.month) == (today.year, today.month),
         "today": today,
-        "header": _aligned(header_labels()),
-        "preview": [_aligned(cells) for cells in _body(rows[:PREVIEW_ROWS])],
+        "status_headers": STATUS_HEADERS,
+        "preview": rows[:PREVIEW_ROWS],
         "row_count": len(rows),
-        "totals": _aligned(_totals_cells(sppn.totals(rows))),
+        "totals": sppn.totals(rows),
         "formats": FORMATS,
     }
-
-
-# Columns holding numbers, right-aligned on the page: No. and Sessions planned to Practical.
-NUMERIC_COLUMNS = frozenset({0, *range(4, 18)})
-
-
-def _aligned(cells):
-    """(value, numeric) pairs, so that the template right-aligns the numbers' columns."""
-    return [(value, index in NUMERIC_COLUMNS) for index, value in enumerate(cells)]
-
-
-def _totals_cells(totals):
-    """The totals row of the page, under the same columns as the rows."""
-    inmates = ngettext("%(count)d inmate", "%(count)d inmates", totals.inmates) % {
-        "count": totals.inmates
-    }
-    return [
-        "",
-        "",
-        _("Total"),
-        inmates,
-        *(getattr(totals, name) for name in sppn.COUNTS),
-        totals.percent,
-        "",
-        "",
-        "",
-        "",
-        "",
-    ]
