@@ -13,6 +13,8 @@ from programs.models import (
     PartnerAgreement,
     ProductPhoto,
     Program,
+    ProgramEvent,
+    ProgramEventGuest,
     ProgramPartner,
     ProgramTopic,
     SessionPhoto,
@@ -72,6 +74,24 @@ class ProgramAdmin(FacilityScopedAdmin):
     search_fields = ("title", "location")
     date_hierarchy = "start_date"
     inlines = [ProgramTopicInline, ProgramPartnerInline]
+
+
+class ProgramEventGuestInline(FacilityScopedInline, admin.TabularInline):
+    model = ProgramEventGuest
+    facility_path = "event__program__facility"
+    extra = 0
+
+
+@admin.register(ProgramEvent)
+class ProgramEventAdmin(FacilityScopedAdmin):
+    facility_path = "program__facility"
+    list_display = ("__str__", "program", "kind", "date", "place")
+    list_filter = ("kind",)
+    list_select_related = ("program",)
+    search_fields = ("title", "place", "program__title", "guests__name")
+    autocomplete_fields = ("program",)
+    date_hierarchy = "date"
+    inlines = [ProgramEventGuestInline]
 
 
 @admin.register(TrainingSession)

@@ -385,3 +385,19 @@ def test_program_page_query_count_fixed_whatever_the_events(
     with django_assert_num_queries(13):
         response = client.get(program.get_absolute_url())
     assert page(response).count('data-testid="event"') == count
+
+
+# The Django admin ----------------------------------------------------------------------------
+
+
+def test_event_admin_lists_only_the_facilitys_events(
+    client_for, admin_user, opening, outside_program
+):
+    make_event(outside_program, place="Aula Rutan")
+    admin_user.is_staff = True  # as a facility admin account is created
+    admin_user.save(update_fields=["is_staff"])
+    client = client_for(admin_user)
+    listing = page(client.get(reverse("admin:programs_programevent_changelist")))
+    assert "Aula Utama" in listing and "Aula Rutan" not in listing
+    change = page(client.get(reverse("admin:programs_programevent_change", args=[opening.pk])))
+    assert 'value="M. Noor Ikhsan"' in change
