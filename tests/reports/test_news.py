@@ -23,6 +23,7 @@ from programs.models import (
     ProgramEventGuest,
     SessionPhoto,
 )
+from tests.certificates import enrol, make_sessions
 from tests.factories import InmateFactory, TrainingSessionFactory, UserFactory
 from tests.helpers import assert_answer, form_as_rendered, page
 
@@ -422,3 +423,45 @@ def test_news_draft_scrubs_a_name_of_the_facility_typed_in_any_case(admin_user, 
 
     assert draft.replaced_captions == 1
     assert "budi" not in draft.text.lower()
+
+
+# --- fixed cost ----------------------------------------------------------------------------
+
+
+def _grow(program, admin_user, size):
+    """`size` participants with a mark in each of two sessions, and a photo of each kind."""
+    sessions = make_sessions(program, 2)
+    for _ in range(size):
+        enrol(program, sessions, ["H", "T"])
+    for n in range(size // 5):
+        SessionPhoto.objects.create(
+            session=sessions[0],
+            image=f"private/sessions/{n}.jpg",
+            thumbnail=f"private/sessions/{n}-thumb.jpg",
+            caption=f"Sesi {n}",
+            uploaded_by=admin_user,
+        )
+        ProductPhoto.objects.create(
+            program=program,
+            image=f"private/products/{n}.jpg",
+            thumbnail=f"private/products/{n}-thumb.jpg",
+            uploaded_by=admin_user,
+        )
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_news_page_costs_the_same_queries_whatever_the_size(
+    client_for, django_assert_num_queries, admin_user, program, size
+):
+    _grow(program, admin_user, size)
+    client = client_for(admin_user)
+    url = reverse("reports:news", args=[program.pk])
+
+    # The session, the user, the facility (scope), the program; then activity_data's: the
+    # program, partners, their agreements, topics, trainers, events (no guests to fetch here),
+    # the recap's sessions, enrolments and records, certificates, session photos, product
+    # photos; and the facility's inmates to check the captions against.
+    with django_assert_num_queries(17):
+        response = client.get(url)
+
+    assert response.status_code == 200
