@@ -48,7 +48,11 @@ def activity_edit(request, pk):
     program = _program(request, pk)
     data = activity_data(program)
     report = data.report or ActivityReport(program=program)
-    form = ActivityReportForm(request.POST or None, instance=report, defaults=default_texts(data))
+    form = ActivityReportForm(
+        request.POST if request.method == "POST" else None,
+        instance=report,
+        defaults=default_texts(data),
+    )
     if request.method == "POST" and form.is_valid():
         report = form.save(commit=False)
         report.updated_by = request.user

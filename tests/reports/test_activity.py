@@ -326,6 +326,65 @@ def test_activity_report_of_a_discreet_program_keeps_the_facility_letterhead(
     assert program.facility.name.upper() in pdf_text(response.content)
 
 
+def test_activity_edit_refuses_the_viewer_and_saves_nothing(client_for, viewer_user, program):
+    response = client_for(viewer_user).post(
+        reverse("reports:activity_edit", args=[program.pk]), {"background": "Teks."}
+    )
+
+    assert response.status_code == 403
+    assert not ActivityReport.objects.exists()
+
+
+def test_activity_report_of_a_new_program_prints_its_blanks(client_for, admin_user, facility):
+    program = Program.objects.create(
+        facility=facility,
+        title="Pelatihan Kemandirian: Barista",
+        skill_category="culinary",
+        location="Dapur",
+        start_date=datetime.date(2025, 9, 1),
+        end_date=datetime.date(2025, 9, 5),
+        capacity=10,
+    )
+
+    response = client_for(admin_user).get(reverse("reports:activity_pdf", args=[program.pk]))
+
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    # The title once, without the kind the cover already says.
+    assert "PELATIHAN KEMANDIRIAN BARISTA" in text
+    assert "Tidak ada acara pembukaan atau penutupan yang dicatat." in text
+    assert "Belum ada kehadiran yang dicatat." in text
+    assert "Belum ada foto dokumentasi yang dicatat." in text
+    assert_no_overlap(response.content)
+
+
+def test_activity_report_keeps_the_signatures_with_the_longest_texts(
+    client_for, admin_user, program
+):
+    program.facility.head_name = "Yurdani"
+    program.facility.save(update_fields=["head_name"])
+    sentence = "Kegiatan berjalan tertib dan peserta antusias mengikuti setiap materi. "
+    longest = (sentence * 60)[:4000]
+    ActivityReport.objects.create(
+        program=program,
+        background=longest,
+        purpose=longest,
+        legal_basis="\n".join([sentence] * 50)[:4000],
+        conclusions=longest,
+        suggestions=("Pelatihan lanjutan perlu dijadwalkan bersama mitra. " * 80)[:4000],
+    )
+
+    pdf = client_for(admin_user).get(reverse("reports:activity_pdf", args=[program.pk])).content
+
+    assert_no_overlap(pdf)
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
+    signed = next(text for text in pages if "Mengetahui" in text)
+    # Both signature blocks whole, on the page of the suggestions they close.
+    assert "Pelatihan lanjutan perlu dijadwalkan" in signed
+    assert program.facility.head_name in signed
+    assert "Penyusun" in signed and "NIP. ....." in signed
+
+
 # --- queries ----------------------------------------------------------------------------------
 
 
