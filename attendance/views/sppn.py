@@ -70,7 +70,7 @@ class MonthForm(forms.Form):
         return month
 
 
-def month_form(request):
+def _month_form(request):
     """The picker and the month it selects: the previous month when none was asked for, None
     (and the form's error) when the one asked for is not a valid month."""
     today = timezone.localdate()
@@ -94,7 +94,7 @@ def sppn_page(request):
 
     Queries: the session, the user, the facility (scope), then the 3 of `monthly_rows`.
     """
-    form, month = month_form(request)
+    form, month = _month_form(request)
     return render(request, "attendance/sppn.html", _context(request, form, month))
 
 
@@ -109,7 +109,7 @@ def sppn_export(request, fmt):
     """
     if fmt not in FORMATS:
         raise Http404
-    form, month = month_form(request)
+    form, month = _month_form(request)
     if month is None:
         return render(request, "attendance/sppn.html", _context(request, form, None))
     facility = request.scope.facility

@@ -413,6 +413,19 @@ def test_sppn_page_defaults_to_the_previous_month(client_for, staff_user):
     assert reverse(EXPORT, args=["csv"]) not in html
 
 
+def test_sppn_page_of_the_current_month_says_it_is_not_over(client_for, staff_user):
+    today = timezone.localdate()
+    html = page(client_for(staff_user).get(reverse(PAGE), {"month": f"{today:%Y-%m}"}))
+    assert "This month is not over: the figures count the sessions up to" in html
+
+
+def test_sppn_export_without_a_month_takes_the_previous_one(client_for, staff_user):
+    previous = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    response = client_for(staff_user).get(reverse(EXPORT, args=["csv"]))
+    assert f'filename="sppn-LPN.KSG-{previous:%Y-%m}.csv"' in response["Content-Disposition"]
+    assert csv_rows(response) == [HEADER]
+
+
 def test_sppn_page_shows_first_rows_and_counts_all(client_for, staff_user, program):
     session = TrainingSessionFactory(program=program, **day(8, 4))
     for number in range(25):
