@@ -13,6 +13,7 @@ from lapas_training.reports.periods import Period
 MAX_CUSTOM_DAYS = 5 * 366
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
+DATE_WIDGET = forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d")
 
 
 class PeriodForm(forms.Form):
@@ -28,22 +29,27 @@ class PeriodForm(forms.Form):
             ("year", _("Year")),
             ("custom", _("Custom dates")),
         ],
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     month = forms.CharField(
         label=_("Month"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "month", "placeholder": "2025-08"}),
+        widget=forms.DateInput(
+            attrs={"type": "month", "placeholder": "2025-08", "class": "form-control"}
+        ),
     )
-    quarter = forms.CharField(label=_("Quarter"), required=False, widget=forms.Select)
+    quarter = forms.CharField(
+        label=_("Quarter"), required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
     year = forms.IntegerField(
-        label=_("Year"), required=False, min_value=FIRST_YEAR, max_value=LAST_YEAR
+        label=_("Year"),
+        required=False,
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
     )
-    start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
+    end = forms.DateField(label=_("Until"), required=False, widget=DATE_WIDGET)
 
     def __init__(self, *args, today=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,10 +1,17 @@
 from django.urls import path
 
-from lapas_training.reports import views_activity, views_news, views_periodic, views_regional
+from lapas_training.reports import (
+    views_activity,
+    views_dashboard,
+    views_news,
+    views_periodic,
+    views_regional,
+)
 
 app_name = "reports"
 
 urlpatterns = [
+    path("", views_dashboard.dashboard, name="dashboard"),
     path("programs/<int:pk>/activity/", views_activity.activity_edit, name="activity_edit"),
     path("programs/<int:pk>/activity/pdf/", views_activity.activity_pdf, name="activity_pdf"),
     path("periodic/", views_periodic.periodic_page, name="periodic"),
