@@ -8,6 +8,7 @@ from lapas_training.admin import (
     logo_admin_form,
 )
 from programs.models import (
+    ActivityReport,
     Enrollment,
     Partner,
     PartnerAgreement,
@@ -92,6 +93,21 @@ class ProgramEventAdmin(FacilityScopedAdmin):
     autocomplete_fields = ("program",)
     date_hierarchy = "date"
     inlines = [ProgramEventGuestInline]
+
+
+@admin.register(ActivityReport)
+class ActivityReportAdmin(FacilityScopedAdmin):
+    facility_path = "program__facility"
+    list_display = ("program", "updated_at", "updated_by")
+    list_select_related = ("program", "updated_by")
+    search_fields = ("program__title",)
+    autocomplete_fields = ("program",)
+    # Who wrote the texts last is recorded, not typed in: here as on the report's edit page.
+    readonly_fields = ("updated_at", "updated_by")
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(TrainingSession)

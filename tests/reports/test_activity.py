@@ -385,6 +385,21 @@ def test_activity_report_keeps_the_signatures_with_the_longest_texts(
     assert "Penyusun" in signed and "NIP. ....." in signed
 
 
+def test_activity_report_texts_in_the_admin_record_who_saved(client_for, superuser, program):
+    report = ActivityReport.objects.create(program=program, conclusions="Lama.")
+    client = client_for(superuser)
+    url = reverse("admin:programs_activityreport_change", args=[report.pk])
+    assert client.get(reverse("admin:programs_activityreport_changelist")).status_code == 200
+    data = dict.fromkeys(("background", "purpose", "legal_basis", "suggestions"), "")
+
+    response = client.post(url, data | {"program": program.pk, "conclusions": "Baru."})
+
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.conclusions == "Baru."
+    assert report.updated_by == superuser
+
+
 # --- queries ----------------------------------------------------------------------------------
 
 
