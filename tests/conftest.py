@@ -7,7 +7,7 @@
 
 import pytest
 
-from lapas_training.models import Role
+from lapas_training.models import Region, Role
 from tests.factories import (
     FacilityFactory,
     InmateFactory,
@@ -109,6 +109,15 @@ def other_trainer_user(facility, other_partner):
 @pytest.fixture
 def outside_admin(other_facility):
     return UserFactory(username="outsider", facility=other_facility, role=Role.ADMIN)
+
+
+@pytest.fixture
+def regional_user(facility):
+    """A regional office (Kanwil) reader whose region holds `facility`: no facility of its own."""
+    region = Region.objects.create(name="Kanwil Kalimantan Tengah", city="Palangka Raya")
+    facility.region = region
+    facility.save(update_fields=["region"])
+    return UserFactory(username="kanwil", facility=None, role=Role.REGIONAL, region=region)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from certificates.pdf import join_names
+from certificates.pdf import date_range, join_names
 from inmates.models import Inmate
 from programs.models import ProgramPartner
 
@@ -60,10 +60,10 @@ class NewsDraft:
         return "\n\n".join(blocks)
 
 
-def news_draft(program, *, today=None):
+def news_draft(program):
     """The draft news item of `program` (the queries of `activity_data`, plus one for the
     facility's inmates when there are photo captions to check)."""
-    data = activity_data(program, today=today)
+    data = activity_data(program)
     with translation.override("id"):
         captions, replaced = _captions(data)
         dateline = _dateline(data)
@@ -103,15 +103,7 @@ def _date(date):
 
 def _dates(start, end):
     """ "4 s.d. 8 Agustus 2025", or one date when the program lasts a day."""
-    if start == end:
-        return _date(start)
-    if (start.year, start.month) == (end.year, end.month):
-        first = str(start.day)
-    elif start.year == end.year:
-        first = formats.date_format(start, "j F")
-    else:
-        first = _date(start)
-    return _("%(start)s to %(end)s") % {"start": first, "end": _date(end)}
+    return _date(start) if start == end else date_range(start, end)
 
 
 def _headline(data):

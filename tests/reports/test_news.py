@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 
 from inmates.models import Inmate
 from lapas_training.demo import STONES_TITLE, seed
-from lapas_training.models import Facility, Region, Role, User
+from lapas_training.models import User
 from lapas_training.reports.news import MAX_TEXT_LENGTH, news_draft
 from programs.models import (
     Partner,
@@ -24,7 +24,7 @@ from programs.models import (
     SessionPhoto,
 )
 from tests.certificates import enrol, make_sessions
-from tests.factories import InmateFactory, TrainingSessionFactory, UserFactory
+from tests.factories import InmateFactory, TrainingSessionFactory
 from tests.helpers import assert_answer, form_as_rendered, page
 
 EDITED = (
@@ -32,6 +32,12 @@ EDITED = (
     "Kasongan – Paragraf pertama yang disunting.\nBaris kedua <script>alert(1)</script>.\n\n"
     "Paragraf kedua: 5 < 6 & “kutipan”."
 )
+
+
+def add_photo(model, **fields):
+    """A photo row; the news item reads its caption and date, never its file."""
+    name = f"private/{model.upload_folder}/{model.objects.count()}.jpg"
+    return model.objects.create(image=name, thumbnail=name, **fields)
 
 
 def indonesian_date(date, fmt="j F Y"):
@@ -89,18 +95,16 @@ def test_news_draft_names_no_inmate(demo):
     leaver = demo.enrollments.select_related("inmate").first()
     session = demo.sessions.order_by("date").first()
     # Captions that name a participant, as an officer might type them.
-    SessionPhoto.objects.create(
+    add_photo(
+        SessionPhoto,
         session=session,
-        image="private/sessions/a.jpg",
-        thumbnail="private/sessions/a-thumb.jpg",
         caption=f"{leaver.inmate.full_name} merangkai gelang",
         uploaded_by=admin,
     )
-    ProductPhoto.objects.create(
+    add_photo(
+        ProductPhoto,
         program=demo,
         enrollment=leaver,
-        image="private/products/b.jpg",
-        thumbnail="private/products/b-thumb.jpg",
         caption=f"Kalung karya WBP {leaver.inmate.registration_number.lower()}",
         uploaded_by=admin,
     )
@@ -117,20 +121,13 @@ def test_news_draft_names_no_inmate(demo):
 def test_news_draft_captions_the_documentation_photos(demo):
     admin = User.objects.get(username="admin")
     session = demo.sessions.order_by("date").first()
-    SessionPhoto.objects.create(
+    add_photo(
+        SessionPhoto,
         session=session,
-        image="private/sessions/c.jpg",
-        thumbnail="private/sessions/c-thumb.jpg",
         caption="Peserta mengenal jenis batu Lilis",
         uploaded_by=admin,
     )
-    ProductPhoto.objects.create(
-        program=demo,
-        image="private/products/d.jpg",
-        thumbnail="private/products/d-thumb.jpg",
-        caption="",
-        uploaded_by=admin,
-    )
+    add_photo(ProductPhoto, program=demo, caption="", uploaded_by=admin)
     photos = SessionPhoto.objects.filter(session__program=demo).count()
     photos += ProductPhoto.objects.filter(program=demo).count()
 
@@ -359,13 +356,6 @@ def test_news_download_takes_out_characters_a_document_cannot_hold(client_for, s
 # --- access ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def regional_user(facility):
-    region = Region.objects.create(name="Kanwil Kalimantan Tengah", city="Palangka Raya")
-    Facility.objects.filter(pk=facility.pk).update(region=region)
-    return UserFactory(username="kanwil", facility=None, role=Role.REGIONAL, region=region)
-
-
 @pytest.mark.parametrize(
     ("who", "expected"),
     [
@@ -411,10 +401,9 @@ def test_news_page_refuses_post(client_for, admin_user, program):
 def test_news_draft_scrubs_a_name_of_the_facility_typed_in_any_case(admin_user, program):
     InmateFactory(facility=program.facility, full_name="Budi Setiawan")
     session = TrainingSessionFactory(program=program)
-    SessionPhoto.objects.create(
+    add_photo(
+        SessionPhoto,
         session=session,
-        image="private/sessions/e.jpg",
-        thumbnail="private/sessions/e-thumb.jpg",
         caption="Pak BUDI SETIAWAN menunjukkan gelang",
         uploaded_by=admin_user,
     )
@@ -434,19 +423,8 @@ def _grow(program, admin_user, size):
     for _ in range(size):
         enrol(program, sessions, ["H", "T"])
     for n in range(size // 5):
-        SessionPhoto.objects.create(
-            session=sessions[0],
-            image=f"private/sessions/{n}.jpg",
-            thumbnail=f"private/sessions/{n}-thumb.jpg",
-            caption=f"Sesi {n}",
-            uploaded_by=admin_user,
-        )
-        ProductPhoto.objects.create(
-            program=program,
-            image=f"private/products/{n}.jpg",
-            thumbnail=f"private/products/{n}-thumb.jpg",
-            uploaded_by=admin_user,
-        )
+        add_photo(SessionPhoto, session=sessions[0], caption=f"Sesi {n}", uploaded_by=admin_user)
+        add_photo(ProductPhoto, program=program, uploaded_by=admin_user)
 
 
 @pytest.mark.parametrize("size", [5, 50])
