@@ -25,7 +25,8 @@ from programs.models import ActivityReport, Program
 def activity_pdf(request, pk):
     """The report as an A4 PDF in Indonesian, opened in the browser's viewer.
 
-    Queries: the user, the facility (scope), the program, then the 13 of activity_data.
+    Queries: the session, the user, the facility (scope), the program, then the 13 of
+    activity_data: 17 whatever the size of the program.
     """
     program = _program(request, pk)
     pdf = render_activity_pdf(activity_data(program))
@@ -42,8 +43,8 @@ def activity_pdf(request, pk):
 def activity_edit(request, pk):
     """The report's five texts; a blank one prints its default, shown as the placeholder.
 
-    Queries: the user, the facility (scope), the program, the 13 of activity_data (which the
-    defaults are written from); a save adds its insert or update.
+    Queries: the session, the user, the facility (scope), the program, the 13 of activity_data
+    (which the defaults are written from); a save adds its insert or update.
     """
     program = _program(request, pk)
     data = activity_data(program)
