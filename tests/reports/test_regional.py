@@ -154,6 +154,7 @@ def test_rollup_of_the_other_region_does_not_reach_this_one(
         reverse("user_list"),
         reverse("audit_list"),
         reverse("facility_settings"),
+        reverse("reports:periodic"),
     ],
 )
 def test_regional_user_is_refused_every_facility_page(client_for, regional_user, url):

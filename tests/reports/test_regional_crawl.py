@@ -57,10 +57,12 @@ def same_site_links(html, base):
 
 def text_of(response):
     kind = response.get("Content-Type", "")
+    # Downloads are streamed (FileResponse).
+    body = b"".join(response.streaming_content) if response.streaming else response.content
     if kind.startswith("application/pdf"):
-        return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+        return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(body)).pages)
     if "spreadsheetml" in kind:
-        book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(body), read_only=True)
         return "\n".join(
             str(value)
             for sheet in book.worksheets
@@ -68,7 +70,7 @@ def text_of(response):
             for value in row
             if value is not None
         )
-    return response.content.decode()
+    return body.decode()
 
 
 def test_kanwil_reaches_only_aggregates_and_no_refusal(client):
@@ -107,7 +109,15 @@ def test_kanwil_reaches_only_aggregates_and_no_refusal(client):
 
     paths = {urlsplit(url).path for url in crawled}
     # Every roll-up page was reached, a program's, a partner's and a facility's included.
-    for name in ["rollup", "rollup_comparison", "rollup_programs", "rollup_partners"]:
+    for name in [
+        "rollup",
+        "rollup_comparison",
+        "rollup_programs",
+        "rollup_partners",
+        "rollup_periodic",
+        "rollup_periodic_pdf",
+        "rollup_periodic_xlsx",
+    ]:
         assert reverse(f"reports:{name}") in paths
     for prefix in ["/reports/rollup/programs/", "/reports/rollup/partners/"]:
         assert any(p.startswith(prefix) and p != prefix for p in paths), prefix
