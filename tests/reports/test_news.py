@@ -329,6 +329,7 @@ def test_news_download_of_the_draft_as_rendered(client_for, staff_user, program)
             "The text is too long: at most 20,000 characters, and it has 20,001.",
         ),
         ({"text": "Judul\n\nIsi", "fmt": "pdf"}, "Choose a format to download"),
+        ({"text": "Judul\x00\n\nIsi", "fmt": "docx"}, "Null characters are not allowed."),
         ({"text": "Judul\n\nIsi"}, "Choose a format to download"),
     ],
 )
