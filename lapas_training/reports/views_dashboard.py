@@ -75,6 +75,19 @@ class Figure:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class ChartBlock:
+    """A chart of the page with its caption and table (`_chart.html`); a `stacked` block puts
+    its wide table under the chart rather than beside it."""
+
+    id: str
+    caption: str
+    chart: str
+    table: Table
+    note: str = ""
+    stacked: bool = False
+
+
 def summary_cards(summary, links):
     """The summary's figures as cards, formatted in the active language."""
     return [
@@ -235,11 +248,23 @@ def dashboard(request):
         "summary": summary,
         "cards": summary_cards(summary, links),
         "charts": [
-            ("attendance", _("Attendance per month"), *attendance),
-            ("completion", _("Completion by program"), *completion_chart(completion)),
-            ("partners", _("Participants by partner"), *partners),
-            ("skills", _("Participants by skill category"), *skills),
-            ("custody", _("Custody reasons"), custody_chart, custody_table),
+            ChartBlock(
+                "attendance",
+                _("Attendance per month"),
+                *attendance,
+                note=_("Records of held sessions; custody reasons do not count in the rate."),
+                stacked=True,
+            ),
+            ChartBlock(
+                "completion",
+                _("Completion by program"),
+                *completion_chart(completion),
+                note=_("Programs closed with their end date in the period."),
+                stacked=True,
+            ),
+            ChartBlock("partners", _("Participants by partner"), *partners),
+            ChartBlock("skills", _("Participants by skill category"), *skills),
+            ChartBlock("custody", _("Custody reasons"), custody_chart, custody_table),
         ],
         "completed_programs": completion,
     }
