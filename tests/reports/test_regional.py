@@ -8,6 +8,8 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from attendance.models import AttendanceStatus
 from lapas_training.models import Facility, Region, Role
@@ -371,3 +373,12 @@ def test_rollup_list_pages_keep_their_query_count(
     url = reverse("reports:rollup_facility", args=[region.facilities.first().pk])
     with django_assert_num_queries(2 + 1 + 10):
         assert client.get(url + "?" + AUGUST).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["reports:rollup", "reports:rollup_comparison"])
+def test_rollup_unreadable_period_is_a_message_not_an_error(client_for, regional_user, name):
+    response = client_for(regional_user).get(reverse(name) + "?period=month&month=2025-13")
+    assert response.status_code == 200
+    assert "Enter a month as YYYY-MM" in page(response)
+    today = timezone.localdate()
+    assert shown(page(response), "period-label") == date_format(today, "YEAR_MONTH_FORMAT")
