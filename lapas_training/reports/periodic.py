@@ -33,11 +33,12 @@ NATIONAL_CITY = "Jakarta"
 class Subject:
     """Whose report it is: one facility, or the facilities of a region or of the nation.
 
-    `facilities` is a queryset (no query until the figures use it); `letterhead` and `signatory`
+    `label` says what `name` is (facility, region); `facilities` is a queryset (no query until the figures use it); `letterhead` and `signatory`
     are what templates/_letterhead.html and _signature.html print; `rollup` adds the
     per-facility comparison.
     """
 
+    label: str
     name: str
     facilities: object
     letterhead: dict
@@ -50,6 +51,7 @@ class Subject:
 def facility_subject(facility):
     """The report of one facility, under its letterhead, signed by its head. No query."""
     return Subject(
+        label=_("Facility"),
         name=facility.name,
         facilities=Facility.objects.filter(pk=facility.pk),
         letterhead=letterhead(facility),
@@ -65,18 +67,15 @@ def rollup_subject(scope):
     under the regional office's name (or the directorate's), signed by its head by hand: the
     app knows no name for them. No query but the region's, already loaded with the user."""
     if scope.national:
-        office, head, city, name, slug = (
-            NATIONAL_OFFICE,
-            NATIONAL_HEAD,
-            NATIONAL_CITY,
-            _("All facilities"),
-            "nasional",
-        )
+        label, name, slug = _("Facilities"), _("All facilities"), "nasional"
+        office, head, city = NATIONAL_OFFICE, NATIONAL_HEAD, NATIONAL_CITY
     else:
         region = scope.region
+        label, name, slug = _("Region"), region.name, region.name
         office = region.office_name or region.name
-        head, city, name, slug = f"Kepala {office}", region.city, region.name, region.name
+        head, city = f"Kepala {office}", region.city
     return Subject(
+        label=label,
         name=name,
         facilities=scope.rollup_facilities(),
         letterhead={
@@ -105,6 +104,11 @@ class Table:
     rows: list
     empty: str
     chart: object = None
+
+    @property
+    def wide(self):
+        """Whether the table needs the page's width on screen (beside its chart it would not)."""
+        return len(self.header) > 3
 
     def printed_header(self):
         """(heading, is a number column) of each column: figures are aligned right."""

@@ -6,8 +6,9 @@ a regional user their region's roll-up and a superuser the national one (`rollup
 parameters (reports.forms.PeriodForm); a bad period shows the form's errors on the page and the
 files fall back to the default period, as the page does, rather than failing.
 
-Queries of every view: the session, the user, the scope's facility (or region), then those of
-`periodic.build_report` (the figures' grouped queries): the same whatever the data.
+Queries of every view: the session, the user, the facility (of a facility's report; a regional
+user's region comes with the user), then those of `periodic.build_report` (the figures' grouped
+queries): the same whatever the data.
 """
 
 from django.http import HttpResponse
@@ -86,7 +87,7 @@ def _xlsx(request, subject):
     report = periodic.build_report(subject, period)
     preamble = [
         (_("Report"), _("Training activity report")),
-        (_("Facilities") if subject.rollup else _("Facility"), subject.name),
+        (subject.label, subject.name),
         (_("Period"), period.label),
         (_("From"), period.start),
         (_("Until"), period.end),
@@ -98,7 +99,12 @@ def _xlsx(request, subject):
 
 
 def _filename(report, fmt):
-    """E.g. `laporan-berkala-LPN.KSG-2025-08.pdf`: whose report and which period."""
+    """E.g. `laporan-berkala-LPN.KSG-2025-08.pdf`: whose report and which period (2025-08,
+    2025-TW3, 2025, or the custom span's first and last day)."""
     period = report.period
-    span = f"{period.start:%Y-%m}" if period.kind == "month" else f"{period.start}_{period.end}"
+    span = {
+        "month": f"{period.start:%Y-%m}",
+        "quarter": f"{period.start.year}-TW{period.quarter_number}",
+        "year": f"{period.start.year}",
+    }.get(period.kind, f"{period.start}_{period.end}")
     return f"laporan-berkala-{safe_filename(report.subject.slug)}-{span}.{fmt}"

@@ -364,7 +364,7 @@ def test_rollup_periodic_xlsx_has_the_comparison(client, regional_user, august, 
     book = workbook(client.get(reverse("reports:rollup_periodic_xlsx"), AUGUST))
     assert book.sheetnames[-1] == "Facilities"
     title = dict(row[:2] for row in rows_of(book["Summary"])[:6])
-    assert title["Facilities"] == "Kanwil Kalimantan Tengah"
+    assert title["Region"] == "Kanwil Kalimantan Tengah"
     comparison = rows_of(book["Facilities"])
     assert comparison[1:] == [
         ["Lapas Kelas IIB Sampit", 2, 1, 2, pytest.approx(0.5), 0, None, 0, 0, 0],
@@ -383,6 +383,10 @@ def test_rollup_periodic_xlsx_has_the_comparison(client, regional_user, august, 
     ]
     completion = rows_of(book["Completion"])
     assert completion[0][:2] == ["Program", "Facility"]
+    cells = {str(value) for sheet in book for row in rows_of(sheet) for value in row}
+    for enrollment in Enrollment.objects.select_related("inmate"):
+        assert enrollment.inmate.full_name not in cells
+        assert enrollment.inmate.registration_number not in cells
 
 
 def test_rollup_periodic_of_the_superuser_is_national(client, superuser, august, sister_facility):
@@ -429,3 +433,52 @@ def test_periodic_queries_do_not_grow_with_the_data(
     with django_assert_num_queries(FACILITY_QUERIES):
         response = client.get(reverse(name), AUGUST)
     assert response.status_code == 200
+
+
+def more_facilities(region, count):
+    """`count` more facilities of `region`, each with two programs of August 2025."""
+    for index in range(count):
+        more_programs(FacilityFactory(region=region, name=f"Lapas Uji {index}"), 2)
+
+
+# The session, the user (with their region), then build_report's: the five of figures.summary,
+# attendance by month, completion by program, by partner, by skill, custody reasons, and the
+# five of figures.by_facility grouped by facility plus the facilities.
+ROLLUP_QUERIES = 18
+
+
+@pytest.mark.parametrize("extra", [0, 6])
+@pytest.mark.parametrize("name", ["reports:rollup_periodic_pdf", "reports:rollup_periodic_xlsx"])
+def test_rollup_periodic_queries_do_not_grow_with_the_data(
+    client, regional_user, august, django_assert_num_queries, name, extra
+):
+    more_facilities(regional_user.region, extra)
+    client.force_login(regional_user)
+    with django_assert_num_queries(ROLLUP_QUERIES):
+        response = client.get(reverse(name), AUGUST)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("params", "span"),
+    [
+        ({"period": "quarter", "quarter": "2025-3"}, "2025-TW3"),
+        ({"period": "year", "year": "2025"}, "2025"),
+        ({"period": "custom", "start": "2025-08-04", "end": "2025-08-08"}, "2025-08-04_2025-08-08"),
+    ],
+)
+def test_periodic_file_names_say_the_period(client, viewer_user, params, span):
+    client.force_login(viewer_user)
+    response = client.get(reverse("reports:periodic_xlsx"), params)
+    assert f"laporan-berkala-LPN.KSG-{span}.xlsx" in response["Content-Disposition"]
+
+
+def test_periodic_pdf_in_indonesian(client, settings, viewer_user, august):
+    settings.LANGUAGE_CODE = "id"
+    client.force_login(viewer_user)
+    text = pdf_text(client.get(reverse("reports:periodic_pdf"), AUGUST))
+    assert "BULAN AGUSTUS 2025" in text
+    assert "Rata-rata kehadiran 76,9%" in text
+    assert "Tingkat penyelesaian 25,0%" in text
+    assert "Demikian laporan ini dibuat dengan sebenarnya" in text
+    assert "Halaman 1 / " in text
