@@ -21,6 +21,7 @@ from lapas_training.access import ADMIN_ONLY, ALL_ROLES, RoleRequiredMixin, chec
 from lapas_training.forms import ProfileForm, UserCreateForm, UserUpdateForm
 from lapas_training.middleware import SESSION_FACILITY_KEY, SESSION_LANGUAGE_KEY
 from lapas_training.models import Facility, Role, User
+from lapas_training.reports.views_dashboard import month_strip
 from programs.models import Enrollment, Partner, Program, TrainingSession
 
 # Past sessions without attendance listed on the dashboard, most recent first.
@@ -30,7 +31,7 @@ UNRECORDED_SHOWN = 10
 @login_required
 def dashboard(request):
     """What matters today. Queries: user, facility, programs, sessions, past sessions without
-    attendance, the participant count, partners."""
+    attendance, the participant count, partners, and the five of this month's figures."""
     scope = request.scope
     if scope.region is not None:
         # A regional office reads no single facility: its home (and so the login) is the roll-up.
@@ -75,6 +76,7 @@ def dashboard(request):
         .distinct()
         .count(),
     }
+    context["month"], context["month_figures"] = month_strip(scope.facility, today)
     if not scope.is_trainer:
         warn_until = today + datetime.timedelta(days=settings.AGREEMENT_EXPIRY_WARNING_DAYS)
         context["expiring_partners"] = list(

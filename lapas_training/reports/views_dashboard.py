@@ -205,6 +205,20 @@ def count_chart(counts, *, title, axis_label, header, url_for):
     return chart, table
 
 
+def month_strip(facility, today):
+    """This month's key figures for the home page, each card leading to the reports dashboard.
+    (Period, cards); the five queries of `figures.summary`."""
+    period = Period.containing(today)
+    summary = figures.summary(Facility.objects.filter(pk=facility.pk), period)
+    url = f"{reverse('reports:dashboard')}?{period.query()}"
+    return period, [
+        Figure(_("Participants"), format_number(summary.participants), url),
+        Figure(_("Sessions held"), format_number(summary.sessions_held), url),
+        Figure(_("Average attendance"), format_percent(summary.attendance_rate), url),
+        Figure(_("Certificates issued"), format_number(summary.certificates_issued), url),
+    ]
+
+
 @require_safe
 @role_required(READERS)
 def dashboard(request):

@@ -1,10 +1,12 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import (
+    AttendanceRecordFactory,
     EnrollmentFactory,
     PartnerAgreementFactory,
     ProgramFactory,
@@ -41,8 +43,10 @@ def test_dashboard_query_count_is_fixed(
         PartnerAgreementFactory(partner__facility=facility, valid_to=timezone.localdate())
     client = client_for(admin_user)
     # session, user, facility (scope), active programs with counts, sessions of the week,
-    # past sessions without attendance, participant count, partners with expiring agreements
-    with django_assert_num_queries(8):
+    # past sessions without attendance, participant count, this month's figures (records,
+    # time slots, enrolments of closed programs, certificates, agreements), partners with
+    # expiring agreements
+    with django_assert_num_queries(13):
         response = client.get(reverse("dashboard"))
     assert len(response.context["active_programs"]) == rows
     assert len(response.context["todays_sessions"]) == min(rows, 20)
@@ -60,3 +64,29 @@ def test_dashboard_lists_past_sessions_without_attendance(client_for, staff_user
 
     assert response.context["unrecorded_sessions"] == [forgotten]
     assert reverse("attendance:mark", args=[forgotten.pk]) in response.content.decode()
+
+
+def test_dashboard_shows_this_months_figures_leading_to_the_reports(
+    client_for, viewer_user, program, outside_program
+):
+    today = timezone.localdate()
+    session = TrainingSessionFactory(program=program, date=today, status="held")
+    for status in ["H", "H", "T", "A"]:
+        AttendanceRecordFactory(session=session, status=status)
+    outside = TrainingSessionFactory(program=outside_program, date=today, status="held")
+    AttendanceRecordFactory(session=outside, status="A")
+    html = client_for(viewer_user).get(reverse("dashboard")).content.decode()
+    reports = f"{reverse('reports:dashboard')}?period=month&amp;month={today:%Y-%m}"
+    assert f"This month: {today:%B %Y}" in html
+    # Four participants in one session, 3 of 4 present or late; the other facility's not.
+    for label, value in [
+        ("Participants", "4"),
+        ("Sessions held", "1"),
+        ("Average attendance", "75.0%"),
+        ("Certificates issued", "0"),
+    ]:
+        assert re.search(
+            rf'href="{re.escape(reports)}">\s*<span[^>]*>\s*<span[^>]*>{label}</span>\s*'
+            rf"<span[^>]*>{re.escape(value)}</span>",
+            html,
+        ), label

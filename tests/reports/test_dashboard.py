@@ -208,3 +208,17 @@ def test_dashboard_query_count_is_fixed(
     with django_assert_num_queries(13):
         response = client.get(URL, AUGUST)
     assert card(page(response), "Sessions held")[0] == str(2 * programs)
+
+
+@pytest.mark.parametrize(
+    ("who", "shown"), [("admin", True), ("staff", True), ("viewer", True), ("trainer", False)]
+)
+def test_navigation_links_the_reports_for_readers(client_for, users, who, shown):
+    html = page(client_for(users[who]).get(reverse("programs:program_list")))
+    nav = re.search(r'<ul class="navbar-nav me-auto.*?</ul>', html, re.S)[0]
+    assert (f'href="{URL}">Reports</a>' in nav) is shown
+
+
+def test_navigation_marks_the_reports_as_the_current_page(client_for, viewer_user):
+    html = page(client_for(viewer_user).get(URL))
+    assert f'<a class="nav-link active" href="{URL}">Reports</a>' in html
