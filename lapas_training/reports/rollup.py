@@ -19,7 +19,7 @@ program's whole life rather than a period):
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, Prefetch, Q, When
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -86,8 +86,9 @@ def programs():
         .prefetch_related(
             Prefetch(
                 "program_partners",
+                # The lead partner first, then the others by name.
                 queryset=ProgramPartner.objects.select_related("partner").order_by(
-                    "role", "partner__name"
+                    Case(When(role=ProgramPartner.Role.LEAD, then=0), default=1), "partner__name"
                 ),
             )
         )

@@ -269,13 +269,16 @@ def test_rollup_facility_shows_that_facility_alone(client_for, regional_user, au
 
 def test_rollup_programs_lists_counts_never_names(client_for, regional_user, august):
     program, _sampit = august
+    co_trainer = PartnerFactory(facility=program.facility, name="Aneka Kriya")
+    ProgramPartnerFactory(program=program, partner=co_trainer, role="co_trainer")
     html = page(client_for(regional_user).get(reverse("reports:rollup_programs")))
     assert "Budidaya Lele" not in html
     row = html[html.index(program.title) :]
     row = row[: row.index("</tr>")]
     assert re.findall(r'class="text-end">([^<]*)</td>', row) == ["3", "3 / 3", "57.1%", "33.3%"]
     assert "Lapas Narkotika Kelas IIA Kasongan" in row
-    assert "BLK Kota Palangka Raya" in row
+    # The lead partner first.
+    assert row.index("BLK Kota Palangka Raya") < row.index("Aneka Kriya")
     for enrollment in Enrollment.objects.select_related("inmate"):
         assert enrollment.inmate.full_name not in html
         assert enrollment.inmate.registration_number not in html
