@@ -63,6 +63,7 @@ PAGES = [
     ("inmates:inmate_create", lambda o: []),
     ("inmates:inmate_detail", lambda o: [o["inmate"].pk]),
     ("inmates:inmate_update", lambda o: [o["inmate"].pk]),
+    ("reports:dashboard", lambda o: []),
 ]
 
 
