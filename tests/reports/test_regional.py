@@ -157,14 +157,26 @@ def test_rollup_of_the_other_region_does_not_reach_this_one(
         reverse("audit_list"),
         reverse("facility_settings"),
         reverse("reports:periodic"),
+        reverse("reports:dashboard"),
+        reverse("attendance:sppn"),
     ],
 )
 def test_regional_user_is_refused_every_facility_page(client_for, regional_user, url):
     assert client_for(regional_user).get(url).status_code == 403
 
 
-def test_regional_user_is_refused_a_facility_program_page(client_for, regional_user, program):
-    response = client_for(regional_user).get(reverse("programs:program_detail", args=[program.pk]))
+@pytest.mark.parametrize(
+    "name",
+    [
+        "programs:program_detail",
+        "reports:activity_edit",
+        "reports:activity_pdf",
+        "reports:news",
+        "attendance:recap",
+    ],
+)
+def test_regional_user_is_refused_a_facility_program_page(client_for, regional_user, program, name):
+    response = client_for(regional_user).get(reverse(name, args=[program.pk]))
     assert response.status_code == 403
 
 
