@@ -134,7 +134,9 @@ def test_headers_referrer_policy_same_origin(client):
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
-@pytest.mark.parametrize("username", ["superadmin", "admin", "staff", "viewer", "trainer.lpk"])
+@pytest.mark.parametrize(
+    "username", ["superadmin", "admin", "staff", "viewer", "trainer.lpk", "kanwil"]
+)
 def test_headers_every_page_of_a_role_keeps_the_csp(client, demo_accounts, username):
     client.force_login(demo_accounts[username])
 
