@@ -95,7 +95,8 @@ class Table:
     """One table of the report as every format prints it: a title (and a shorter name for its
     XLSX sheet, at most 31 characters), the column headings and the rows, whose percentages are
     `Percent`s and every other figure a number; `chart` is the SVG drawn from the same figures
-    (or None) and `empty` what to say when there is no row."""
+    (None when there is nothing to draw: a page of empty axes says less than the table's zeros)
+    and `empty` what to say when there is no row."""
 
     key: str
     title: str
@@ -250,7 +251,7 @@ def _attendance_table(months):
             x_label=_("Month"),
             y_label=_("Records"),
         )
-        if rows
+        if any(month.total for month in months)
         else None,
     )
 
@@ -293,7 +294,7 @@ def _completion_table(programs, rollup):
             max_value=100,
             percent=True,
         )
-        if programs
+        if any(program.rate is not None for program in programs)
         else None,
     )
 
@@ -310,7 +311,7 @@ def _count_table(key, title, sheet, label, value_label, counts, empty):
         chart=charts.horizontal_bar_chart(
             [(count.label, count.value) for count in counts], title=title, axis_label=value_label
         )
-        if counts
+        if any(count.value for count in counts)
         else None,
     )
 
@@ -357,6 +358,6 @@ def _facility_table(rows):
             max_value=100,
             percent=True,
         )
-        if rows
+        if any(row.attendance_rate is not None for row in rows)
         else None,
     )

@@ -275,7 +275,11 @@ def test_periodic_bad_period_shows_the_form_error(client, viewer_user, params):
     client.force_login(viewer_user)
     response = client.get(reverse("reports:periodic"), params)
     assert response.status_code == 200
-    assert "invalid-feedback" in page(response)
+    html = page(response)
+    assert "invalid-feedback" in html
+    assert "The period could not be read" in html
+    # Nothing counted in the default month: tables of zeros, no empty charts.
+    assert "<svg" not in html
     # The files fall back to the default period, as the page does: no 500.
     assert client.get(reverse("reports:periodic_xlsx"), params).status_code == 200
     assert client.get(reverse("reports:periodic_pdf"), params).status_code == 200
