@@ -4,6 +4,7 @@ The cast of tests/conftest.py plus two regions: `region` holds `facility` and `s
 `other_region` holds `other_facility`. `regional_user` reads `region`; the superuser reads all.
 """
 
+import datetime
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from django.utils.formats import date_format
 
 from attendance.models import AttendanceStatus
 from lapas_training.models import Facility, Region, Role
+from lapas_training.reports.periods import Period
 from programs.models import Enrollment
 from tests.certificates import close, enrol, make_sessions
 from tests.factories import (
@@ -397,3 +399,29 @@ def test_rollup_unreadable_period_is_a_message_not_an_error(client_for, regional
     assert "Enter a month as YYYY-MM" in page(response)
     today = timezone.localdate()
     assert shown(page(response), "period-label") == date_format(today, "YEAR_MONTH_FORMAT")
+
+
+@pytest.mark.parametrize(
+    ("period", "before", "after"),
+    [
+        (Period.month(2025, 1), Period.month(2024, 12), Period.month(2025, 2)),
+        (Period.month(2025, 12), Period.month(2025, 11), Period.month(2026, 1)),
+        (Period.quarter(2025, 1), Period.quarter(2024, 4), Period.quarter(2025, 2)),
+        (Period.quarter(2025, 4), Period.quarter(2025, 3), Period.quarter(2026, 1)),
+        (Period.year(2025), Period.year(2024), Period.year(2026)),
+    ],
+)
+def test_rollup_period_links_lead_to_the_neighbouring_periods(
+    client_for, regional_user, period, before, after
+):
+    html = page(client_for(regional_user).get(reverse("reports:rollup") + "?" + period.query()))
+    assert f'href="?{before.query()}" rel="prev"' in html.replace("&amp;", "&")
+    assert f'href="?{after.query()}" rel="next"' in html.replace("&amp;", "&")
+
+
+def test_rollup_custom_period_has_no_neighbours(client_for, regional_user):
+    custom = Period.custom(datetime.date(2025, 8, 4), datetime.date(2025, 8, 8))
+    html = page(client_for(regional_user).get(reverse("reports:rollup") + "?" + custom.query()))
+    assert shown(html, "period-label") == custom.label
+    assert 'rel="prev"' not in html
+    assert 'rel="next"' not in html
