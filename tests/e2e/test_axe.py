@@ -148,7 +148,9 @@ def log_in(page, username):
     expect(page).not_to_have_url(re.compile(reverse("login")))
 
 
-@pytest.mark.parametrize("username", ["admin", "staff", "viewer", "trainer.lpk", "superadmin"])
+@pytest.mark.parametrize(
+    "username", ["admin", "staff", "viewer", "trainer.lpk", "superadmin", "kanwil"]
+)
 def test_every_page_of_a_role_has_no_serious_accessibility_violation(
     open_page, live_server, demo_data, username
 ):
