@@ -27,6 +27,8 @@ from lapas_training.spreadsheets import Percent
 NATIONAL_OFFICE = "Direktorat Jenderal Pemasyarakatan"
 NATIONAL_HEAD = "Direktur Jenderal Pemasyarakatan"
 NATIONAL_CITY = "Jakarta"
+# The most months the attendance chart draws a bar for (a custom span may be five years long).
+MAX_CHART_MONTHS = 24
 
 
 @dataclass(frozen=True)
@@ -245,15 +247,26 @@ def _attendance_table(months):
         rows,
         _("No session was held in this period."),
         chart=charts.stacked_bar_chart(
-            [row[0] for row in rows],
+            _month_labels([month.month for month in months]),
             [(label, [row[column] for row in rows]) for column, label in enumerate(header[1:7], 1)],
-            title=_("Attendance records by month"),
+            title=_("Attendance records per month, by status"),
             x_label=_("Month"),
-            y_label=_("Records"),
+            y_label=_("Attendance records"),
         )
-        if any(month.total for month in months)
+        # Beyond two years the bars would be too narrow to read: the table has every month.
+        if any(month.total for month in months) and len(months) <= MAX_CHART_MONTHS
         else None,
     )
+
+
+def _month_labels(months):
+    """The bars' labels, as short as the bars are narrow: "Agu 2025" for up to six months,
+    "Agu" for a year's (the year is in the report's title), "8/25" on every other bar beyond."""
+    if len(months) <= 6:
+        return [date_format(month, "M Y") for month in months]
+    if len({month.year for month in months}) == 1:
+        return [date_format(month, "M") for month in months]
+    return [f"{month:%-m/%y}" if index % 2 == 0 else "" for index, month in enumerate(months)]
 
 
 def _completion_table(programs, rollup):

@@ -191,6 +191,21 @@ def test_periodic_pdf_prints_cleanly(client, viewer_user, august):
     assert f"Page {len(reader.pages)} / {len(reader.pages)}" in last
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"period": "year", "year": "2025"},
+        {"period": "custom", "start": "2024-01-01", "end": "2025-12-31"},
+        {"period": "custom", "start": "2021-01-01", "end": "2025-12-31"},
+    ],
+)
+def test_periodic_pdf_of_many_months_prints_cleanly(client, viewer_user, august, params):
+    client.force_login(viewer_user)
+    response = client.get(reverse("reports:periodic_pdf"), params)
+    assert_no_overlap(response.content)
+    assert "Participants 6 Sessions held 5" in pdf_text(response)
+
+
 def test_periodic_xlsx_cells_equal_the_figures(client, viewer_user, august):
     client.force_login(viewer_user)
     response = client.get(reverse("reports:periodic_xlsx"), AUGUST)
