@@ -1,12 +1,13 @@
 import csv
 import datetime
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
 from django.utils.translation import gettext_lazy
 
-from lapas_training.spreadsheets import Sheet, csv_response, safe_cell, xlsx_response
+from lapas_training.spreadsheets import Percent, Sheet, csv_response, safe_cell, xlsx_response
 
 BOM = "\ufeff".encode()
 DATE = datetime.date(2025, 8, 4)
@@ -119,3 +120,18 @@ def test_xlsx_response_writes_sheets_preamble_and_widths():
 def test_xlsx_response_drops_control_characters():
     response = xlsx_response("x.xlsx", [("S", ["Name"], [["Budi\x00\x07 Santoso"]])])
     assert workbook_of(response)["S"]["A2"].value == "Budi Santoso"
+
+
+def test_percent_is_a_number_in_a_workbook_and_text_in_a_csv():
+    rows = [["Kasongan", Percent(Decimal("76.9"))], ["Sampit", Percent(None)]]
+    book = workbook_of(xlsx_response("p.xlsx", [("Rates", ["Facility", "Attendance"], rows)]))
+    cell = book["Rates"]["B2"]
+    assert cell.value == pytest.approx(0.769)
+    assert cell.number_format == "0.0%"
+    assert book["Rates"]["B3"].value is None
+    body = streamed(csv_response("p.csv", ["Facility", "Attendance"], rows))
+    assert list(csv.reader(io.StringIO(body.decode("utf-8-sig")))) == [
+        ["Facility", "Attendance"],
+        ["Kasongan", "76.9%"],
+        ["Sampit", ""],
+    ]
