@@ -266,7 +266,9 @@ def _month_labels(months):
         return [date_format(month, "M Y") for month in months]
     if len({month.year for month in months}) == 1:
         return [date_format(month, "M") for month in months]
-    return [f"{month:%-m/%y}" if index % 2 == 0 else "" for index, month in enumerate(months)]
+    return [
+        f"{month.month}/{month:%y}" if index % 2 == 0 else "" for index, month in enumerate(months)
+    ]
 
 
 def _completion_table(programs, rollup):
