@@ -114,12 +114,13 @@ def _ticks(top_value):
     return [top_value * step // steps for step in range(steps + 1)]
 
 
-def _no_data(width, height, title):
+def _no_data(width, title):
+    """A low strip saying there is nothing to draw, rather than an empty frame."""
     body = (
-        f'<text x="{_n(width / 2)}" y="{_n(height / 2)}" text-anchor="middle" fill="{AXIS}">'
+        f'<text x="{_n(width / 2)}" y="24" text-anchor="middle" fill="{AXIS}">'
         f"{escape(_('No data for this period.'))}</text>"
     )
-    return _svg(width, height, title, body)
+    return _svg(width, 40, title, body)
 
 
 def horizontal_bar_chart(rows, *, title, axis_label, max_value=None, percent=False):
@@ -131,7 +132,7 @@ def horizontal_bar_chart(rows, *, title, axis_label, max_value=None, percent=Fal
     plot_w = width - label_w - value_w
     height = top + max(len(rows), 1) * row_h + 44
     if not rows or not any(value for _label, value in rows):
-        return _no_data(width, height, title)
+        return _no_data(width, title)
     top_value = max_value or _nice_max(max(value or 0 for _label, value in rows))
     show = format_percent if percent else format_number
     parts = []
@@ -176,7 +177,7 @@ def stacked_bar_chart(categories, series, *, title, x_label, y_label):
     height = plot_top + plot_h + bottom
     totals = [sum(values[i] or 0 for _name, values in series) for i in range(len(categories))]
     if not categories or not any(totals):
-        return _no_data(width, height, title)
+        return _no_data(width, title)
     top_value = _nice_max(max(totals))
     plot_w = width - left - right
     slot = plot_w / len(categories)

@@ -222,3 +222,4 @@ def test_navigation_links_the_reports_for_readers(client_for, users, who, shown)
 def test_navigation_marks_the_reports_as_the_current_page(client_for, viewer_user):
     html = page(client_for(viewer_user).get(URL))
     assert f'<a class="nav-link active" href="{URL}">Reports</a>' in html
+    assert f'<a class="nav-link" href="{reverse("dashboard")}">Dashboard</a>' in html
