@@ -165,12 +165,24 @@ def horizontal_bar_chart(rows, *, title, axis_label, max_value=None, percent=Fal
     return _svg(width, height, title, "".join(parts))
 
 
+def _category_label(label, x, slot):
+    """A bar's label; where bars stand close (a year of months) its words go on two lines,
+    "Agu" over "2025", so that neighbours do not run into each other."""
+    if slot >= 80 or " " not in label:
+        return escape(_shorten(label, 14))
+    first, second = label.split(" ", 1)
+    return (
+        f"<tspan>{escape(_shorten(first, 7))}</tspan>"
+        f'<tspan x="{_n(x)}" dy="14">{escape(_shorten(second, 7))}</tspan>'
+    )
+
+
 def stacked_bar_chart(categories, series, *, title, x_label, y_label):
     """Vertical bars, one per category, stacked from `series`: a list of (name, values) with one
     value per category, drawn bottom up in that order, each in its own grey or pattern, with a
     legend above; each bar's total is printed on top."""
     categories, series = list(categories), list(series)
-    width, left, right, top, legend_h, bottom = 640, 56, 16, 8, 24, 54
+    width, left, right, top, legend_h, bottom = 640, 56, 16, 8, 24, 62
     legend_rows = (len(series) + 2) // 3
     plot_top = top + legend_rows * legend_h + 8
     plot_h = 220
@@ -219,7 +231,7 @@ def stacked_bar_chart(categories, series, *, title, x_label, y_label):
             f'<text x="{_n(x + bar_w / 2)}" y="{_n(y - 4)}" text-anchor="middle" '
             f'font-weight="bold">{escape(format_number(totals[index]))}</text>'
             f'<text x="{_n(x + bar_w / 2)}" y="{_n(base_y + 16)}" text-anchor="middle">'
-            f"{escape(_shorten(str(category), 14))}</text>"
+            f"{_category_label(str(category), x + bar_w / 2, slot)}</text>"
         )
     parts.append(
         f'<line x1="{left}" y1="{_n(base_y)}" x2="{width - right}" y2="{_n(base_y)}" '

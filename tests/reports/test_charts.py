@@ -151,3 +151,14 @@ def test_chart_fragment_shows_the_table_beside_the_chart():
     assert 'role="img"' in html
     assert "BLK &lt;Kota&gt;" in html
     assert '<a href="/partners/1/">1,234</a>' in html
+
+
+def test_stacked_bar_chart_puts_close_labels_on_two_lines():
+    months = [f"M{n} 2025" for n in range(12)]
+    svg = charts.stacked_bar_chart(months, [("H", [1] * 12)], title="t", x_label="x", y_label="y")
+    assert "M0" in [span.text for span in parse(svg).iter(f"{SVG}tspan")]
+    assert "M0 2025" not in texts(svg)
+    wide = charts.stacked_bar_chart(
+        months[:2], [("H", [1, 1])], title="t", x_label="x", y_label="y"
+    )
+    assert "M0 2025" in texts(wide)
