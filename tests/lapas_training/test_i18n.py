@@ -11,7 +11,16 @@ from django.utils.text import capfirst
 
 from programs.models import Program
 
-NAVIGATION_ID = ["Dasbor", "Program", "Mitra", "Warga Binaan", "Sesi", "Sertifikat", "Pengguna"]
+NAVIGATION_ID = [
+    "Dasbor",
+    "Program",
+    "Mitra",
+    "Warga Binaan",
+    "Sesi",
+    "Sertifikat",
+    "Laporan",
+    "Pengguna",
+]
 NAVIGATION_EN = [
     "Dashboard",
     "Programs",
@@ -19,6 +28,7 @@ NAVIGATION_EN = [
     "Inmates",
     "Sessions",
     "Certificates",
+    "Reports",
     "Users",
 ]
 

@@ -143,6 +143,14 @@ def test_dashboard_links_the_other_reports(client_for, viewer_user):
     html = page(client_for(viewer_user).get(URL, AUGUST))
     assert 'href="/reports/periodic/?period=month&amp;month=2025-08"' in html
     assert f'href="{reverse("attendance:sppn")}?month=2025-08"' in html
+    # The Kalapas prints the report; only managers are offered the page that edits its texts.
+    assert f'href="{reverse("reports:activity_pdf", args=[aksesoris().pk])}"' in html
+    assert f'href="{reverse("reports:activity_edit", args=[aksesoris().pk])}"' not in html
+
+
+@pytest.mark.usefixtures("world")
+def test_dashboard_offers_managers_the_activity_texts(client_for, staff_user):
+    html = page(client_for(staff_user).get(URL, AUGUST))
     assert f'href="{reverse("reports:activity_edit", args=[aksesoris().pk])}"' in html
 
 
