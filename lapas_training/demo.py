@@ -33,6 +33,7 @@ from programs.models import (
     ProgramEvent,
     ProgramEventGuest,
     ProgramPartner,
+    ProgramStatusChange,
     ProgramTopic,
     SkillCategory,
     TrainingSession,
@@ -601,6 +602,13 @@ def _close_and_issue(program, admin, today):
     program.refresh_from_db()
     if not program.is_closed:
         close_program(program=program, by=admin, today=today)
+        # Closed that afternoon, as the story goes, not on the day the demo is loaded: the
+        # activity report is dated by its program's closing.
+        closed_at = timezone.make_aware(
+            datetime.datetime.combine(program.end_date, datetime.time(16, 0))
+        )
+        Program.objects.filter(pk=program.pk).update(closed_at=closed_at)
+        program.status_changes.filter(action=ProgramStatusChange.Action.CLOSED).update(at=closed_at)
     if program.enrollments.filter(certificates__isnull=False).exists():
         return
     issue_certificates(program=program, by=admin, issued_on=program.end_date)

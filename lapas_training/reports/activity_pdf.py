@@ -48,7 +48,12 @@ def _context(data):
         "data": data,
         "program": data.program,
         "letterhead": letterhead(facility),
-        "texts": texts,
+        # Each line its own paragraph: WeasyPrint justifies a line that ends in a <br> across
+        # the whole width, so one-line suggestions printed with wide gaps between words.
+        "texts": {
+            key: "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
+            for key, text in texts.items()
+        },
         "legal_basis": [line.strip() for line in texts["legal_basis"].splitlines() if line.strip()],
         "time_range": _time_range(data.sessions),
         "recap_totals": [data.attendance.totals[status] for status in data.recap.status_columns],
