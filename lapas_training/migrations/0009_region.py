@@ -9,7 +9,6 @@ class Migration(migrations.Migration):
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
         ('lapas_training', '0008_two_factor_enrolled_kind'),
-        ('programs', '0007_program_events'),
     ]
 
     operations = [
