@@ -105,6 +105,10 @@ class Inmate(models.Model):
         indexes = [
             # The inmate list filtered by block within a facility.
             models.Index(fields=["facility", "block"], name="inmates_inmate_fac_block"),
+            # The register page by page (`filtered_register`): WHERE facility ORDER BY
+            # full_name, id LIMIT 50 OFFSET n reads the index in order instead of sorting all
+            # of a facility's inmates for each page.
+            models.Index(fields=["facility", "full_name", "id"], name="inmates_inmate_fac_name"),
         ]
 
     def __str__(self):

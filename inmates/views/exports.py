@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from inmates.models import Inmate
-from inmates.views.inmates import filtered_register
+from inmates.views.inmates import annotate_program_counts, filtered_register
 from lapas_training import audit
 from lapas_training.access import READERS, role_required
 from lapas_training.spreadsheets import Sheet, csv_response, safe_filename, xlsx_response
@@ -34,6 +34,7 @@ def inmate_export(request, fmt):
     """
     _check_format(fmt)
     _form, inmates = filtered_register(request)
+    inmates = annotate_program_counts(inmates)
     header = [
         _("Registration number"),
         _("Name"),

@@ -180,6 +180,24 @@ def test_inmate_list_paginates_by_50(client_for, admin_user, facility):
     assert "51 inmates" in page
 
 
+def test_inmate_list_counts_programs_of_each_inmate_on_a_later_page(
+    client_for, admin_user, facility, program, other_program
+):
+    InmateFactory.create_batch(50, facility=facility, full_name="Agus")
+    busy = InmateFactory(facility=facility, full_name="Zainal")
+    InmateFactory(facility=facility, full_name="Zulkifli")
+    EnrollmentFactory(program=program, inmate=busy)
+    EnrollmentFactory(program=other_program, inmate=busy)
+    # Another inmate's enrolment on page 1 must not leak into the counts of page 2.
+    EnrollmentFactory(program=program, inmate=Inmate.objects.filter(full_name="Agus").first())
+    response = client_for(admin_user).get(reverse(LIST), {"page": 2})
+    assert [(i.full_name, i.program_count) for i in response.context["inmates"]] == [
+        ("Zainal", 2),
+        ("Zulkifli", 0),
+    ]
+    assert '<td class="text-end">2</td>' in response.content.decode()
+
+
 @pytest.mark.parametrize("rows", [5, 50])
 def test_inmate_list_query_count_is_fixed(
     client_for, admin_user, facility, program, rows, django_assert_num_queries
@@ -188,8 +206,9 @@ def test_inmate_list_query_count_is_fixed(
         EnrollmentFactory(program=program, inmate=inmate)
     client = client_for(admin_user)
     # 1 session, 2 user, 3 the user's facility (scope), 4 the facility's distinct blocks,
-    # 5 count for the paginator, 6 the page of inmates with their program counts.
-    with django_assert_num_queries(6):
+    # 5 count for the paginator, 6 the page of inmates, 7 the program counts of the page's
+    # inmates.
+    with django_assert_num_queries(7):
         response = client.get(reverse(LIST), {"block": "Blok A"})
     assert response.status_code == 200
     assert response.context["inmates"][0].program_count == 1
