@@ -247,6 +247,8 @@ for _proxy in TRUSTED_PROXIES:
     except ValueError as error:
         raise ImproperlyConfigured(f"TRUSTED_PROXIES: {error}") from None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT")
+# A monitor on the server itself may ask gunicorn for /health/ over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 # Once HSTS is on, subdomains and the browsers' preload list follow unless the install opts out
 # (a sibling host still on plain HTTP would become unreachable).
@@ -306,6 +308,10 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
 # Background tasks (bulk certificate printing) wait in the database for `manage.py db_worker`,
 # which `make run` starts beside the web server: no broker to install in a prison's intranet.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# /health/ (lapas_training/health.py) fails when a task ready to run waited longer than this (no
+# worker takes tasks), or when MEDIA_ROOT's or BACKUP_DIR's disk has less than this free.
+HEALTH_TASK_WAIT_MINUTES = int(os.environ.get("HEALTH_TASK_WAIT_MINUTES", "15"))
+HEALTH_MIN_FREE_MB = int(os.environ.get("HEALTH_MIN_FREE_MB", "1024"))
 # Bulk printing renders in parts of this many certificates, each in one of this many processes
 # (by default one per core, at most 4): memory stays that of a few parts whatever the count.
 CERTIFICATE_PRINT_CHUNK = int(os.environ.get("CERTIFICATE_PRINT_CHUNK", "25"))

@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from lapas_training import facility_settings, two_factor, views, views_audit
+from lapas_training import facility_settings, health, two_factor, views, views_audit
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("health/", health.health, name="health"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -23,6 +24,7 @@ urlpatterns = [
         auth_views.PasswordChangeView.as_view(success_url="/"),
         name="password_change",
     ),
+    path("facility/", views.facility_picker, name="facility_picker"),
     path("facility/switch/", views.switch_facility, name="switch_facility"),
     path(
         "settings/facility/",

@@ -1,0 +1,83 @@
+"""`/health/`: whether this server can do its work, for a monitoring system or a load balancer.
+
+Three checks, each "ok" or "fail" in a JSON body; 200 when all pass, 503 when one fails:
+
+- database: a `SELECT 1` answers.
+- worker: no background task (bulk printing) ready to run has waited longer than
+  HEALTH_TASK_WAIT_MINUTES. django-tasks-db keeps no heartbeat of its workers, but a task only
+  waits that long when no worker takes it: the workers are stopped, crashed or stuck. An idle
+  worker with an empty queue is healthy, and needs no periodic task writing rows to prove it.
+- disk: MEDIA_ROOT's and BACKUP_DIR's file systems have at least HEALTH_MIN_FREE_MB free (a full
+  disk stops uploads, prints and backups before anything else shows it).
+
+No login: monitors and load balancers have no session. The body names no person, path or
+version, only the checks, free space and how long the oldest task waited; nginx limits how often
+it may be asked (deploy/nginx/lapas-training.conf), and each call costs two small queries.
+"""
+
+import shutil
+from pathlib import Path
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+from django_tasks_db.models import DBTaskResult
+
+
+def check_database():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return {"status": "fail"}
+    return {"status": "ok"}
+
+
+def check_worker():
+    """Fails when a task ready to run has waited too long: no worker is taking tasks."""
+    try:
+        oldest = DBTaskResult.objects.ready().order_by("enqueued_at").first()
+    except DatabaseError:
+        return {"status": "fail"}
+    limit = settings.HEALTH_TASK_WAIT_MINUTES * 60
+    if oldest is None:
+        return {"status": "ok", "oldest_waiting_seconds": 0}
+    # A task planned for later (run_after) waits from then, not from when it was queued.
+    since = oldest.enqueued_at
+    if oldest.run_after and oldest.run_after < timezone.now():
+        since = max(since, oldest.run_after)
+    waited = int((timezone.now() - since).total_seconds())
+    return {"status": "ok" if waited <= limit else "fail", "oldest_waiting_seconds": waited}
+
+
+def _existing(path):
+    # The directories may not exist yet (no upload, no backup so far): measure their disk.
+    path = Path(path).resolve()
+    while not path.exists():
+        path = path.parent
+    return path
+
+
+def check_disk():
+    minimum = settings.HEALTH_MIN_FREE_MB
+    result = {"status": "ok"}
+    for name, path in (("media", settings.MEDIA_ROOT), ("backups", settings.BACKUP_DIR)):
+        free_mb = shutil.disk_usage(_existing(path)).free // (1024 * 1024)
+        result[f"{name}_free_mb"] = free_mb
+        if free_mb < minimum:
+            result["status"] = "fail"
+    return result
+
+
+@never_cache
+@require_safe
+def health(request):
+    checks = {"database": check_database(), "worker": check_worker(), "disk": check_disk()}
+    healthy = all(check["status"] == "ok" for check in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503
+    )
