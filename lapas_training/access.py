@@ -89,6 +89,21 @@ def rollup_required(view):
     return wrapper
 
 
+def superuser_required(view):
+    """Login first, then superuser: anonymous users go to the login page, everyone else 403
+    (the national operator's own pages, such as choosing the facility to work in)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def in_rollup(queryset, scope, facility_path="facility"):
     """`queryset` narrowed to the rows of the scope's roll-up facilities (no query of its own);
     `facility_path` is the lookup from the model to its facility ("pk" for facilities). Fetch

@@ -1,13 +1,7 @@
-from lapas_training.models import Facility
-
-
 def navigation(request):
-    """What the navigation bar needs: the active facility and, for superusers, the others."""
+    """What the navigation bar needs: the active facility. A superuser switches from the
+    picker page, so that no page lists every facility of a national install."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    context = {"active_facility": request.scope.facility}
-    if user.is_superuser:
-        # Lazy: the query runs only when the switcher renders.
-        context["switchable_facilities"] = Facility.objects.order_by("name")
-    return context
+    return {"active_facility": request.scope.facility}

@@ -1,10 +1,11 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import BaseUserCreationForm
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lapas_training.models import Role, User
+from lapas_training.models import Facility, Role, User
 from programs.models import Partner
 
 # The roles a facility administrator may give: a regional office account reads a whole region,
@@ -101,3 +102,35 @@ class TwoFactorCodeForm(forms.Form):
         code = self.cleaned_data["code"]
         app_code = len(code) == 6 and code.isdigit()
         return [device for device in devices if isinstance(device, TOTPDevice) == app_code]
+
+
+class FacilitySearchForm(forms.Form):
+    """The facility picker's search: a superuser finds one of hundreds of facilities by any
+    word an officer would know it by. An invalid search (too long, a NUL) filters nothing and
+    says why, never an error page."""
+
+    q = forms.CharField(
+        label=_("Name, unit code, city or region"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+    def filter(self, facilities):
+        """`facilities` narrowed to those whose name, unit code, city or region contain the
+        search; no query of its own."""
+        text = self.cleaned_data.get("q", "").strip() if self.is_valid() else ""
+        if not text:
+            return facilities
+        return facilities.filter(
+            Q(name__icontains=text)
+            | Q(unit_code__icontains=text)
+            | Q(city__icontains=text)
+            | Q(region__name__icontains=text)
+        )
+
+
+class FacilityChoiceForm(forms.Form):
+    """The facility a superuser switches to, as the picker's buttons post it."""
+
+    facility = forms.ModelChoiceField(queryset=Facility.objects.all())

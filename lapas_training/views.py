@@ -5,9 +5,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Min, Q
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, IntegerField, Min, Q, Value, When
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,8 +18,20 @@ from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
 from lapas_training import audit
-from lapas_training.access import ADMIN_ONLY, ALL_ROLES, RoleRequiredMixin, check_role
-from lapas_training.forms import ProfileForm, UserCreateForm, UserUpdateForm
+from lapas_training.access import (
+    ADMIN_ONLY,
+    ALL_ROLES,
+    RoleRequiredMixin,
+    check_role,
+    superuser_required,
+)
+from lapas_training.forms import (
+    FacilityChoiceForm,
+    FacilitySearchForm,
+    ProfileForm,
+    UserCreateForm,
+    UserUpdateForm,
+)
 from lapas_training.middleware import SESSION_FACILITY_KEY, SESSION_LANGUAGE_KEY
 from lapas_training.models import Facility, Role, User
 from lapas_training.reports.views_dashboard import month_strip
@@ -26,6 +39,10 @@ from programs.models import Enrollment, Partner, Program, TrainingSession
 
 # Past sessions without attendance listed on the dashboard, most recent first.
 UNRECORDED_SHOWN = 10
+# The facility picker's page, and how many of a superuser's last choices it lists first.
+PICKER_PAGE_SIZE = 25
+RECENT_FACILITIES = 5
+SESSION_RECENT_FACILITIES_KEY = "recent_facility_ids"
 
 
 @login_required
@@ -94,14 +111,64 @@ def dashboard(request):
     return render(request, "lapas_training/dashboard.html", context)
 
 
+@superuser_required
+def facility_picker(request):
+    """A superuser finds the facility to work in among all of them (about 500 in a national
+    install): searched, 25 to a page, the last ones chosen first, each chosen by a POST to
+    `switch_facility`.
+
+    Queries: the session, the user, the active facility (navigation bar), the count and the
+    page's facilities with their regions.
+    """
+    form = FacilitySearchForm(request.GET)
+    recent = recent_facility_ids(request.session)
+    facilities = (
+        form.filter(Facility.objects.select_related("region"))
+        .annotate(recency=recency_rank(recent))
+        .order_by("recency", "name", "pk")
+    )
+    page = Paginator(facilities, PICKER_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page_obj": page,
+        "facilities": page.object_list,
+        "recent_ids": recent,
+        "next": safe_next(request, request.GET.get("next", "")),
+    }
+    return render(request, "lapas_training/facility_picker.html", context)
+
+
+def recent_facility_ids(session):
+    """The ids of the facilities this session chose last, the newest first."""
+    ids = session.get(SESSION_RECENT_FACILITIES_KEY)
+    if not isinstance(ids, list):
+        return []
+    return [pk for pk in ids if isinstance(pk, int)][:RECENT_FACILITIES]
+
+
+def recency_rank(recent):
+    """An expression ranking the facilities of `recent` 0, 1, … in its order, all others last."""
+    return Case(
+        *(When(pk=pk, then=Value(rank)) for rank, pk in enumerate(recent)),
+        default=Value(len(recent)),
+        output_field=IntegerField(),
+    )
+
+
 @login_required
 @require_POST
 def switch_facility(request):
     """A superuser picks the facility they work in; everyone else has exactly one."""
     if not request.user.is_superuser:
         raise PermissionDenied
-    facility = get_object_or_404(Facility, pk=request.POST.get("facility"))
+    form = FacilityChoiceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a facility from the list."))
+        return redirect("facility_picker")
+    facility = form.cleaned_data["facility"]
     request.session[SESSION_FACILITY_KEY] = facility.pk
+    recent = [pk for pk in recent_facility_ids(request.session) if pk != facility.pk]
+    request.session[SESSION_RECENT_FACILITIES_KEY] = [facility.pk, *recent][:RECENT_FACILITIES]
     messages.success(request, _("You are now working in %(facility)s.") % {"facility": facility})
     return HttpResponseRedirect(next_url(request))
 
@@ -123,10 +190,14 @@ def switch_language(request):
 
 def next_url(request):
     """The POSTed `next` URL when it stays on this site, else the dashboard."""
-    url = request.POST.get("next", "")
+    return safe_next(request, request.POST.get("next", "")) or reverse("dashboard")
+
+
+def safe_next(request, url):
+    """`url` when it stays on this site, else an empty string."""
     if url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
         return url
-    return reverse("dashboard")
+    return ""
 
 
 class ProfileUpdateView(LoginRequiredMixin, UpdateView):

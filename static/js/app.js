@@ -17,9 +17,3 @@ document.addEventListener("change", (event) => {
     if (!box.closest("[hidden]") && !box.disabled) box.checked = toggle.checked;
   });
 });
-
-// Selects that submit their form as soon as a choice is made (the facility switch); a
-// <noscript> button beside them does it without JavaScript.
-document.addEventListener("change", (event) => {
-  if (event.target.matches("select[data-submit-on-change]")) event.target.form.requestSubmit();
-});

@@ -1,6 +1,8 @@
 """In Chromium, under the Content-Security-Policy: key pages raise no violation, and what their
 inline scripts and on*= attributes used to do still works from the static files."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -83,18 +85,19 @@ def test_csp_program_form_adds_a_topic_row(open_page, admin_user):
     assert not violations(page, console)
 
 
-def test_csp_facility_switch_submits_on_change(open_page, superuser, facility, other_facility):
+def test_csp_facility_picker_searches_and_switches(open_page, superuser, facility, other_facility):
     page, console = open_watched_page(open_page)
     log_in(page, superuser)
     page.goto(reverse("programs:program_list"))
-    switch = page.get_by_label("Facility")
-    target = next(
-        option for option in (facility, other_facility) if str(option.pk) != switch.input_value()
-    )
 
-    # No button to press: choosing the facility is enough.
-    switch.select_option(str(target.pk))
+    page.get_by_role("link", name="Switch facility").click()
+    expect(page.get_by_label("Name, unit code, city or region")).to_be_focused()
+    page.get_by_label("Name, unit code, city or region").fill(other_facility.unit_code)
+    page.get_by_label("Name, unit code, city or region").press("Enter")
+    page.get_by_role("button", name=f"Choose {other_facility.name}").click()
 
-    expect(page.locator(".navbar-brand")).to_have_attribute("title", target.name)
-    expect(page.get_by_label("Facility")).to_have_value(str(target.pk))
+    # Back on the page the superuser came from, now in the chosen facility.
+    expect(page).to_have_url(re.compile(re.escape(reverse("programs:program_list")) + "$"))
+    expect(page.locator(".navbar-brand")).to_have_attribute("title", other_facility.name)
+    expect(page.get_by_role("alert")).to_contain_text(other_facility.name)
     assert not violations(page, console)
