@@ -2,10 +2,12 @@
 
 Everything printed comes from `Certificate.snapshot`, so editing the program later never changes
 an issued certificate. This module renders the HTML, one section per printed side;
-`certificates.rendering` lays it out with WeasyPrint (there, or in the bulk printing workers). Only the logos are current (Facility.logo and the lead Partner.logo, or the
-default drawings in static/img): they are decoration, not content. Uploaded logos go in as data:
-URIs, so `attendance.pdf.render_pdf`'s fetcher never has to reach MEDIA_ROOT, and the holder's name
-and every other snapshot text are autoescaped: a name made of markup prints as that markup.
+`certificates.rendering` lays it out with WeasyPrint (there, or in the bulk printing workers), and
+`certificates.pdf_cache` keeps the single certificate's PDF once laid out. Only the logos are
+current (Facility.logo and the lead Partner.logo, or the default drawings in static/img): they are
+decoration, not content. Uploaded logos go in as data: URIs, so `attendance.pdf.render_pdf`'s
+fetcher never has to reach MEDIA_ROOT, and the holder's name and every other snapshot text are
+autoescaped: a name made of markup prints as that markup.
 """
 
 import datetime
@@ -72,7 +74,8 @@ class Logos:
         return self._cache[key]
 
 
-def _lead_partner(certificate):
+def lead_partner(certificate):
+    """The program's lead partner as it is now (not frozen): its logo is printed."""
     for link in certificate.enrollment.program.program_partners.all():
         if link.role == ProgramPartner.Role.LEAD:
             return link.partner
@@ -80,6 +83,9 @@ def _lead_partner(certificate):
 
 
 def _document(certificate, logos, request):
+    # Whatever this reads besides the snapshot (the logos, the lead partner, the verification
+    # address, the revocation) must be in `certificates.pdf_cache.printed_version`, or a stored
+    # PDF would outlive a change to it.
     snapshot = certificate.snapshot
     discreet = bool(snapshot.get("discreet"))
     start = datetime.date.fromisoformat(snapshot["start_date"])
@@ -89,7 +95,7 @@ def _document(certificate, logos, request):
     url = verification_url(certificate, request)
     participation = snapshot.get("participation") or {}
     facility_logo = None if discreet else logos.url(certificate.facility, DEFAULT_FACILITY_LOGO)
-    partner_logo = logos.url(_lead_partner(certificate), DEFAULT_PARTNER_LOGO)
+    partner_logo = logos.url(lead_partner(certificate), DEFAULT_PARTNER_LOGO)
     place_of_issue = snapshot.get("place_of_issue", "")
     date_of_issue = formats.date_format(issued_on, "j F Y")
     return {

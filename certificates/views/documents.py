@@ -4,12 +4,13 @@ Everyone who reads the facility's certificates may print one: admins, staff and 
 (the Kalapas, who signs them). Trainers get 403; another facility's certificate is a 404.
 """
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
+from certificates import pdf_cache
 from certificates.pdf import certificate_pdf
 from certificates.views.common import facility_certificates
 from lapas_training import audit
@@ -24,6 +25,8 @@ def certificate_pdf_view(request, pk):
     Queries: the certificate with facility and program; the program's partners with the partner;
     the audit event's INSERT.
     A revoked certificate still prints (the verification page tells it is revoked).
+    Rendered once per language and what it prints, then served from the stored file
+    (certificates.pdf_cache), after the same checks.
     """
     certificate = get_object_or_404(
         facility_certificates(request)
@@ -32,7 +35,14 @@ def certificate_pdf_view(request, pk):
         pk=pk,
     )
     language = "en" if request.GET.get("lang") == "en" else "id"
-    pdf = certificate_pdf([certificate], language=language, request=request)
+    path = pdf_cache.stored_path(certificate, language=language, request=request)
+    stored = pdf_cache.open_stored(path)
+    if stored is None:
+        pdf = certificate_pdf([certificate], language=language, request=request)
+        pdf_cache.store(path, pdf)
+        response = HttpResponse(pdf, content_type="application/pdf")
+    else:
+        response = FileResponse(stored, content_type="application/pdf")
     audit.record(
         request,
         kind=audit.Kind.CERTIFICATE_PRINTED,
@@ -40,7 +50,6 @@ def certificate_pdf_view(request, pk):
         user=request.user,
         obj=certificate,
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"sertifikat-{slugify(certificate.number.replace('/', '-'))}.pdf"
     response["Content-Disposition"] = content_disposition_header(False, filename)
     # A certificate names its holder: no shared cache may keep it.

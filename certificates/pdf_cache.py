@@ -1,0 +1,161 @@
+"""A certificate's PDF, stored after its first render and served from the file after that.
+
+Laying a certificate out costs WeasyPrint a few hundred milliseconds on a busy server, yet what it
+prints is frozen in the snapshot. So the PDF view keeps each certificate's PDF per language under
+MEDIA_ROOT/private/certificates/ (never served directly: no URL maps MEDIA_ROOT, and nginx has no
+/media/ alias), and the view hands the file out after its own permission checks.
+
+A stored file's name carries `printed_version`: a digest of everything the paper shows that the
+snapshot does not freeze. A change to any of it (revoking stamps DICABUT, reissuing revokes the
+old one, a new logo, another lead partner, a new release of the templates) gives a new name, so
+the next request renders again and no stale paper is ever served; nothing has to remember to
+delete anything. The letterhead's lines, the signatories and every text are in the snapshot, so
+editing the facility or a partner changes no stored certificate and invalidates none.
+
+Writes go to a temporary file renamed over the name, so concurrent first requests each write a
+whole file and a reader never sees half of one. A missing or damaged file is rendered again.
+"""
+
+import functools
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import weasyprint
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import get_template
+
+from attendance.pdf import DEFAULT_FACILITY_LOGO, DEFAULT_PARTNER_LOGO, DOCUMENTS_STYLESHEET
+from certificates import pdf, rendering
+
+logger = logging.getLogger(__name__)
+
+DIRECTORY = "private/certificates"
+# Every file a certificate's PDF is made of, besides the snapshot and the logos.
+TEMPLATES = [
+    "certificates/certificate_pdf.html",
+    "certificates/_certificate_front.html",
+    "certificates/_certificate_holder.html",
+    "certificates/_certificate_back.html",
+    "certificates/_statement.html",
+    "certificates/_revoked_stamp.html",
+    "_signature.html",
+    "_letterhead.html",
+]
+# A damaged file (a disk error, a copy cut short) rarely keeps its end: a whole PDF ends with
+# %%EOF, within the last bytes.
+PDF_END = 1024
+
+
+@functools.cache
+def layout_version():
+    """A digest of the templates, styles, default logos, translations and code that print.
+
+    Read once per process: a release that changes how a certificate looks gives every stored
+    PDF a new name, and they are rendered again as they are asked for.
+    """
+    files = [Path(get_template(name).origin.name) for name in TEMPLATES]
+    files += [
+        rendering.STYLESHEET,
+        DOCUMENTS_STYLESHEET,
+        Path(pdf.__file__),
+        Path(rendering.__file__),
+    ]
+    files += [Path(finders.find(path)) for path in (DEFAULT_FACILITY_LOGO, DEFAULT_PARTNER_LOGO)]
+    for locale_path in settings.LOCALE_PATHS:
+        files += sorted(Path(locale_path).glob("*/LC_MESSAGES/django.mo"))
+    digest = hashlib.sha256(weasyprint.__version__.encode())
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _logo_stamp(logo):
+    # The name changes with each upload; the time tells a file replaced under the same name.
+    # A logo lost from storage prints the default drawing, which the layout version covers.
+    if not logo:
+        return None
+    try:
+        return [logo.name, logo.storage.get_modified_time(logo.name).isoformat()]
+    except OSError:
+        return None
+
+
+def printed_version(certificate, request=None):
+    """A digest of what `certificate`'s PDF prints beyond its snapshot (see the module).
+
+    Costs no query with the PDF view's queryset (facility and program partners loaded), and a
+    stat of each uploaded logo.
+    """
+    discreet = bool(certificate.snapshot.get("discreet"))
+    partner = pdf.lead_partner(certificate)
+    inputs = [
+        layout_version(),
+        certificate.revoked_at is not None,
+        # The QR code's address, which follows the host the request came to.
+        pdf.verification_url(certificate, request),
+        # A discreet certificate prints no facility logo: changing it changes nothing.
+        None if discreet else _logo_stamp(certificate.facility.logo),
+        partner and [partner.pk, _logo_stamp(partner.logo)],
+    ]
+    return hashlib.sha256(json.dumps(inputs).encode()).hexdigest()[:20]
+
+
+def stored_path(certificate, *, language, request=None):
+    """Where `certificate`'s PDF in `language`, as it prints now, is stored."""
+    # A thousand certificates a directory: a national install holds a hundred thousand files.
+    directory = Path(settings.MEDIA_ROOT) / DIRECTORY / str(certificate.pk // 1000)
+    return directory / f"{certificate.pk}-{language}-{printed_version(certificate, request)}.pdf"
+
+
+def open_stored(path):
+    """The stored PDF at `path` opened for reading, or None when it is missing or damaged."""
+    try:
+        file = path.open("rb")
+    except FileNotFoundError:
+        return None
+    try:
+        whole = file.read(5) == b"%PDF-"
+        if whole:
+            file.seek(max(0, os.fstat(file.fileno()).st_size - PDF_END))
+            whole = b"%%EOF" in file.read()
+    except OSError:
+        whole = False
+    if not whole:
+        file.close()
+        logger.warning("Rendering the damaged stored certificate %s again", path.name)
+        return None
+    file.seek(0)
+    return file
+
+
+def store(path, content):
+    """Store the PDF `content` at `path`, and delete this certificate's other versions in the
+    same language (they are never asked for again).
+
+    A failure is logged, not raised: the PDF was rendered and is served, the next request renders
+    it again.
+    """
+    temporary = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Hidden and not named *.pdf, so that the clean-up below never takes it for a version.
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".", delete=False) as file:
+            temporary = Path(file.name)
+            file.write(content)
+        # Atomic: a concurrent reader opens the old file or the new one, never half of one.
+        # Without fsync a crash may leave an empty file, which `open_stored` renders again.
+        os.replace(temporary, path)
+        temporary = None
+        certificate_id, language, _version = path.stem.split("-")
+        for stale in path.parent.glob(f"{certificate_id}-{language}-*.pdf"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
+    except OSError:
+        logger.exception("Storing the certificate PDF %s failed", path.name)
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
