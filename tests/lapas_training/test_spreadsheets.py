@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from lapas_training.spreadsheets import Percent, Sheet, csv_response, safe_cell, xlsx_response
@@ -31,6 +32,12 @@ HYPERLINK = '=HYPERLINK("http://evil.example","Klik")'
         (DATE, DATE),
         (None, ""),
         (gettext_lazy("=cmd"), "'=cmd"),
+        (gettext_lazy("Nama"), "Nama"),
+        ("=", "'="),
+        (" =1", " =1"),
+        (mark_safe("=1+1"), "'=1+1"),
+        (Decimal("-1.5"), Decimal("-1.5")),
+        (True, True),
     ],
 )
 def test_safe_cell_protects_only_formula_text(value, expected):
@@ -115,6 +122,24 @@ def test_xlsx_response_writes_sheets_preamble_and_widths():
     assert not sheet["B1"].font.bold
     assert sheet.column_dimensions["A"].width >= len(long_name)
     assert sheet.column_dimensions["B"].width < 20
+
+
+def test_xlsx_response_types_plain_values_and_keeps_text_text():
+    row = ["Budi", 7, 2.5, Decimal("3.25"), True, "+62812", "#REF!", "Blok A\nKamar 3", "-1"]
+    sheet = workbook_of(xlsx_response("t.xlsx", [("S", ["h"] * len(row), [row])]))["S"]
+    cells = next(sheet.iter_rows(min_row=2, max_row=2))
+    assert [cell.value for cell in cells] == [
+        "Budi",
+        7,
+        2.5,
+        3.25,
+        True,
+        "'+62812",
+        "#REF!",
+        "Blok A\nKamar 3",
+        "'-1",
+    ]
+    assert [cell.data_type for cell in cells] == ["s", "n", "n", "n", "b", "s", "s", "s", "s"]
 
 
 def test_xlsx_response_drops_control_characters():
