@@ -4,6 +4,7 @@ Everyone who reads the facility's certificates may print one: admins, staff and 
 (the Kalapas, who signs them). Trainers get 403; another facility's certificate is a 404.
 """
 
+from django.db.models import Prefetch
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
@@ -15,6 +16,7 @@ from certificates.pdf import certificate_pdf
 from certificates.views.common import facility_certificates
 from lapas_training import audit
 from lapas_training.access import READERS, role_required
+from programs.models import ProgramPartner
 
 
 @require_safe
@@ -22,16 +24,24 @@ from lapas_training.access import READERS, role_required
 def certificate_pdf_view(request, pk):
     """One certificate as a PDF, Indonesian unless `?lang=en`.
 
-    Queries: the certificate with facility and program; the program's partners with the partner;
-    the audit event's INSERT.
-    A revoked certificate still prints (the verification page tells it is revoked).
-    Rendered once per language and what it prints, then served from the stored file
-    (certificates.pdf_cache), after the same checks.
+    A revoked certificate still prints (the verification page tells it is revoked). Rendered
+    once per language and what it prints, then served from the stored file
+    (certificates.pdf_cache) after the same checks.
+
+    Queries: session, user, facility (scope); the certificate with facility and program; the
+    program's partner links with their partners; the audit event's INSERT. From the stored file
+    that is all it costs.
     """
     certificate = get_object_or_404(
         facility_certificates(request)
         .select_related("facility", "enrollment__program")
-        .prefetch_related("enrollment__program__program_partners__partner"),
+        # The lead partner's logo is printed; one query brings the links with their partners.
+        .prefetch_related(
+            Prefetch(
+                "enrollment__program__program_partners",
+                queryset=ProgramPartner.objects.select_related("partner"),
+            )
+        ),
         pk=pk,
     )
     language = "en" if request.GET.get("lang") == "en" else "id"

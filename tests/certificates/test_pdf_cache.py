@@ -268,3 +268,17 @@ def test_pdf_cache_concurrent_stores_leave_one_whole_file(tmp_path):
     assert path.read_bytes() in contents
     # The other version is gone, the other language kept, no temporary file left over.
     assert sorted(p.name for p in tmp_path.iterdir()) == [english.name, path.name]
+
+
+def test_pdf_cache_stored_file_query_count(
+    client_for, admin_user, certificate, django_assert_num_queries
+):
+    client = client_for(admin_user)
+    get_pdf(client, certificate)
+
+    # Session, user, facility (scope), the certificate with facility and program, its program's
+    # partner links with their partners, the audit event's INSERT.
+    with django_assert_num_queries(6):
+        response = get_pdf(client, certificate)
+
+    assert isinstance(response, FileResponse)
