@@ -2,7 +2,7 @@
 
 The archive (`lapas-training-<date>-<time>-<engine>.tar.gz`) holds `database.sqlite3` (SQLite's
 online backup API) or `database.pgdump` (`pg_dump --format=custom`), every file under MEDIA_ROOT as
-`media/<path>`, and last `manifest.json`: the app's version, the applied migrations per app, the
+`media/<path>` (but the stored certificate PDFs, made again on demand), and last `manifest.json`: the app's version, the applied migrations per app, the
 engine, when it was made, the row count of every model and the sha256 of every file. The counts are
 taken from the same snapshot as the dump, so a restore can check them exactly.
 
@@ -36,6 +36,10 @@ MANIFEST = "manifest.json"
 DATABASE_FILES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 MEDIA_PREFIX = "media/"
+# Media folders of files the app makes again when asked (certificates.pdf_cache's stored PDFs):
+# a backup is whole without them and at national scale gigabytes smaller, and the app may
+# replace or delete them while the backup runs.
+DERIVED_MEDIA = ("private/certificates/",)
 # The apps whose rows make a database "not empty": ours. Django's own tables (content types,
 # permissions, migrations) are filled by `migrate` and replaced by the restore.
 OUR_APPS = ("lapas_training", "programs", "inmates", "attendance", "certificates")
@@ -210,7 +214,8 @@ class _HashingReader:
 
 
 def _add_media(archive):
-    """Add every file under MEDIA_ROOT; return their paths, sizes and sha256 as archived."""
+    """Add every file under MEDIA_ROOT but DERIVED_MEDIA; return their paths, sizes and sha256
+    as archived."""
     root = Path(settings.MEDIA_ROOT)
     files = []
     if not root.is_dir():
@@ -219,6 +224,8 @@ def _add_media(archive):
         if not path.is_file() or path.is_symlink():
             continue
         relative = path.relative_to(root).as_posix()
+        if relative.startswith(DERIVED_MEDIA):
+            continue
         with open(path, "rb") as file:
             info = archive.gettarinfo(arcname=MEDIA_PREFIX + relative, fileobj=file)
             # Hashed as tarfile reads it: the sum is of the bytes in the archive even if the

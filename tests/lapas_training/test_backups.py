@@ -22,6 +22,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.urls import reverse
 
 from certificates.models import Certificate
 from certificates.services import issue_certificates
@@ -286,3 +287,19 @@ def test_restore_refuses_a_damaged_archive(db, tmp_path, damage):
 def test_restore_refuses_a_missing_archive(db, tmp_path):
     with pytest.raises(CommandError, match=r"nothing\.tar\.gz does not exist"):
         call_command("restore", str(tmp_path / "nothing.tar.gz"))
+
+
+def test_backup_leaves_out_the_stored_certificate_pdfs(seeded, client_for, admin_user):
+    certificate = Certificate.objects.get()
+    client_for(admin_user).get(reverse("certificate_documents:pdf", args=[certificate.pk]))
+    [stored] = (settings.MEDIA_ROOT / "private" / "certificates").rglob("*.pdf")
+
+    archive, _out = backup()
+
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+        manifest = json.load(tar.extractfile("manifest.json"))
+    relative = stored.relative_to(settings.MEDIA_ROOT).as_posix()
+    assert f"media/{seeded.photo.name}" in names
+    assert f"media/{relative}" not in names
+    assert relative not in [file["path"] for file in manifest["files"]]
