@@ -9,7 +9,7 @@ PORT ?=
 # Tests run with production-like settings (DEBUG off), which need a key.
 TEST_ENV := SECRET_KEY=test-only-secret-key DEBUG=0
 
-.PHONY: run test lint format migrations-check messages messages-compile messages-check pytest bench system-deps clean
+.PHONY: run test lint format migrations-check messages messages-compile messages-check pytest bench bench-pages system-deps clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is required"; exit 1; }
@@ -62,6 +62,15 @@ bench: $(VENV)/.installed
 	DEBUG=1 DATABASE_URL=$(BENCH_DB) $(PY) manage.py migrate --noinput -v 0
 	DEBUG=1 DATABASE_URL=$(BENCH_DB) $(PY) scripts/bench_import.py 10000
 	DEBUG=1 DATABASE_URL=$(BENCH_DB) $(PY) scripts/bench_certificates.py 100 1000
+
+# The key pages' p50 / p95, query counts and ratio to a bare 40-row page (scripts/bench_pages.py),
+# on BENCH_DB when given, else on a scratch SQLite database of its own (`bench` fills its own
+# with the demo); an empty database is first filled by seed_scale at BENCH_FACILITIES,
+# BENCH_INMATES, BENCH_ATTENDANCE. BENCH_N: timed requests per page.
+BENCH_PAGES_DB := $(if $(filter command line environment,$(origin BENCH_DB)),$(BENCH_DB),sqlite:////tmp/lapas-bench-pages.sqlite3)
+bench-pages: $(VENV)/.installed
+	DEBUG=1 DATABASE_URL=$(BENCH_PAGES_DB) $(PY) manage.py migrate --noinput -v 0
+	DATABASE_URL=$(BENCH_PAGES_DB) $(PY) scripts/bench_pages.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
