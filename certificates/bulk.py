@@ -8,6 +8,11 @@ pool of CERTIFICATE_PRINT_PROCESSES processes that lay it out with WeasyPrint
 so memory holds a few parts whatever the count. The parts are then joined into the one file,
 and `done` counts up as parts finish, for the progress bar.
 
+The task runs outside any transaction: each write (the status, each part's progress) is one
+UPDATE committed at once, so on SQLite, where a transaction holds the whole database's write lock,
+issuing or saving attendance never waits for WeasyPrint, and the print's short writes wait at most
+for another's short transaction (tests/certificates/test_sqlite_concurrency.py).
+
 The pool's processes are forked from the worker: they start at once and share its loaded
 WeasyPrint (copy on write), which a fork server or fresh interpreters would each load again
 (measured: 50 MiB more over the process tree, and slower). They only lay out HTML, never touch
