@@ -116,7 +116,8 @@ def open_stored(path):
     """The stored PDF at `path` opened for reading, or None when it is missing or damaged."""
     try:
         file = path.open("rb")
-    except FileNotFoundError:
+    except OSError:
+        # Missing, as a rule; unreadable (written by another user) is rendered and replaced too.
         return None
     try:
         whole = file.read(5) == b"%PDF-"
@@ -144,6 +145,7 @@ def store(path, content):
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # Hidden and not named *.pdf, so that the clean-up below never takes it for a version.
+        # Created readable by the app's user only (0600), as a file naming its holder should be.
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".", delete=False) as file:
             temporary = Path(file.name)
             file.write(content)

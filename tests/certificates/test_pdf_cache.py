@@ -100,6 +100,8 @@ def test_pdf_cache_stored_file_is_private_media(client_for, admin_user, certific
     [path] = stored_files()
 
     assert path.is_relative_to(settings.MEDIA_ROOT / "private")
+    # It names its holder: readable by the app's user only.
+    assert path.stat().st_mode & 0o777 == 0o600
     relative = path.relative_to(settings.MEDIA_ROOT).as_posix()
     assert client_for(admin_user).get(f"/{settings.MEDIA_URL}{relative}").status_code == 404
 
