@@ -146,6 +146,14 @@ class Certificate(models.Model):
                 condition=Q(sequence__gte=1), name="certificates_certificate_sequence_positive"
             ),
         ]
+        indexes = [
+            # The certificate list page by page (`CertificateListView`): WHERE facility ORDER BY
+            # issued_at DESC, id DESC LIMIT 25 reads the index in order instead of sorting all
+            # of a facility's certificates joined to their enrolments.
+            models.Index(
+                fields=["facility", "-issued_at", "-id"], name="certificates_cert_fac_issued"
+            ),
+        ]
 
     def __str__(self):
         return self.number
