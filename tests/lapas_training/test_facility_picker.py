@@ -98,6 +98,16 @@ def test_picker_shows_region_and_kind(client_for, superuser):
     assert "Rutan Kelas IIB" in row
 
 
+def test_picker_search_box_is_labelled_and_focused(client_for, superuser, facility, other_facility):
+    html = page(client_for(superuser).get(PICKER))
+
+    assert '<label class="form-label" for="id_q">Name, unit code, city or region</label>' in html
+    assert re.search(r'<input type="search" name="q" id="id_q"[^>]* autofocus', html)
+    # Each button names its facility to a screen reader, not just "Choose".
+    other = other_facility if f"in <strong>{facility.name}" in html else facility
+    assert f'Choose<span class="visually-hidden"> {other.name}</span>' in html
+
+
 def test_picker_says_when_nothing_matches(client_for, superuser, facility):
     html = page(client_for(superuser).get(PICKER, {"q": "tidak ada"}))
     assert listed_names(html) == []
