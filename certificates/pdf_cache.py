@@ -7,9 +7,10 @@ MEDIA_ROOT/private/certificates/ (never served directly: no URL maps MEDIA_ROOT,
 
 A stored file's name carries `printed_version`: a digest of everything the paper shows that the
 snapshot does not freeze. A change to any of it (revoking stamps DICABUT, reissuing revokes the
-old one, a new logo, another lead partner, a new release of the templates) gives a new name, so
-the next request renders again and no stale paper is ever served; nothing has to remember to
-delete anything. The letterhead's lines, the signatories and every text are in the snapshot, so
+old one, a new logo, another lead partner) gives a new name, so the next request renders again
+and no stale paper is ever served; nothing has to remember to delete anything. The files sit in
+a directory named for `layout_version`, so a release that prints differently starts an empty
+one, and `manage.py prune_certificate_pdfs` deletes the directories of earlier releases. The letterhead's lines, the signatories and every text are in the snapshot, so
 editing the facility or a partner changes no stored certificate and invalidates none.
 
 Writes go to a temporary file renamed over the name, so concurrent first requests each write a
@@ -21,6 +22,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -55,8 +57,8 @@ PDF_END = 1024
 def layout_version():
     """A digest of the templates, styles, default logos, translations and code that print.
 
-    Read once per process: a release that changes how a certificate looks gives every stored
-    PDF a new name, and they are rendered again as they are asked for.
+    Read once per process: a release that changes how a certificate looks stores its PDFs in a
+    new directory, and they are rendered again as they are asked for.
     """
     files = [Path(get_template(name).origin.name) for name in TEMPLATES]
     files += [
@@ -71,7 +73,7 @@ def layout_version():
     digest = hashlib.sha256(weasyprint.__version__.encode())
     for path in files:
         digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return digest.hexdigest()[:16]
 
 
 def _logo_stamp(logo):
@@ -94,7 +96,6 @@ def printed_version(certificate, request=None):
     discreet = bool(certificate.snapshot.get("discreet"))
     partner = pdf.lead_partner(certificate)
     inputs = [
-        layout_version(),
         certificate.revoked_at is not None,
         # The QR code's address, which follows the host the request came to.
         pdf.verification_url(certificate, request),
@@ -105,10 +106,15 @@ def printed_version(certificate, request=None):
     return hashlib.sha256(json.dumps(inputs).encode()).hexdigest()[:20]
 
 
+def root():
+    """The directory of every stored certificate PDF, of this release and earlier ones."""
+    return Path(settings.MEDIA_ROOT) / DIRECTORY
+
+
 def stored_path(certificate, *, language, request=None):
     """Where `certificate`'s PDF in `language`, as it prints now, is stored."""
     # A thousand certificates a directory: a national install holds a hundred thousand files.
-    directory = Path(settings.MEDIA_ROOT) / DIRECTORY / str(certificate.pk // 1000)
+    directory = root() / layout_version() / str(certificate.pk // 1000)
     return directory / f"{certificate.pk}-{language}-{printed_version(certificate, request)}.pdf"
 
 
@@ -161,3 +167,20 @@ def store(path, content):
         logger.exception("Storing the certificate PDF %s failed", path.name)
         if temporary is not None:
             temporary.unlink(missing_ok=True)
+
+
+def prune():
+    """Delete the stored PDFs of earlier releases (other layout versions); return their count.
+
+    They are never served again. The current release's files stay, stale versions among them
+    being deleted as their certificate is stored anew (`store`).
+    """
+    deleted = 0
+    if not root().is_dir():
+        return deleted
+    for directory in root().iterdir():
+        if directory.name == layout_version() or not directory.is_dir():
+            continue
+        deleted += sum(1 for path in directory.rglob("*") if path.is_file())
+        shutil.rmtree(directory, ignore_errors=True)
+    return deleted

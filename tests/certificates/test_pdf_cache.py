@@ -7,6 +7,7 @@ import threading
 import pytest
 import weasyprint
 from django.conf import settings
+from django.core.management import call_command
 from django.http import FileResponse
 from django.urls import reverse
 from pypdf import PdfReader
@@ -284,3 +285,18 @@ def test_pdf_cache_stored_file_query_count(
         response = get_pdf(client, certificate)
 
     assert isinstance(response, FileResponse)
+
+
+def test_pdf_cache_prune_deletes_only_earlier_releases(client_for, admin_user, certificate):
+    get_pdf(client_for(admin_user), certificate)
+    [current] = stored_files()
+    earlier = pdf_cache.root() / "0123456789abcdef" / "0"
+    earlier.mkdir(parents=True)
+    (earlier / f"{certificate.pk}-id-0a1b2c.pdf").write_bytes(b"%PDF-1.7 earlier %%EOF")
+    out = io.StringIO()
+
+    call_command("prune_certificate_pdfs", stdout=out)
+
+    assert stored_files() == [current]
+    assert not (pdf_cache.root() / "0123456789abcdef").exists()
+    assert "1 stored certificate PDF(s) of earlier releases deleted." in out.getvalue()
