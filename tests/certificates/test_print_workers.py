@@ -61,12 +61,14 @@ def start_worker(worker_id, log):
     )
 
 
-def wait_for(condition, what, logs):
+def wait_for(condition, what, workers, logs):
     deadline = time.monotonic() + DEADLINE_SECONDS
     while not condition():
-        if time.monotonic() > deadline:
+        stopped = any(worker.poll() is not None for worker in workers)
+        if stopped or time.monotonic() > deadline:
             said = "\n".join(log.read_text()[-2000:] for log in logs)
-            pytest.fail(f"timed out waiting for {what}; the workers said:\n{said}")
+            problem = "a worker stopped" if stopped else "timed out"
+            pytest.fail(f"{problem} waiting for {what}; the workers said:\n{said}")
         time.sleep(0.2)
 
 
@@ -84,7 +86,10 @@ def test_two_workers_print_each_queued_job_exactly_once(program, admin_user, tmp
             workers.append(start_worker(worker_id, output))
         # Both polling before the first job arrives, so they compete for every one.
         wait_for(
-            lambda: all("Starting worker" in log.read_text() for log in logs), "both workers", logs
+            lambda: all("Starting worker" in log.read_text() for log in logs),
+            "both workers",
+            workers,
+            logs,
         )
         prints = [
             BulkPrint.objects.create(
@@ -101,6 +106,7 @@ def test_two_workers_print_each_queued_job_exactly_once(program, admin_user, tmp
         wait_for(
             lambda: DBTaskResult.objects.filter(finished_at__isnull=False).count() == JOBS,
             "every job to finish",
+            workers,
             logs,
         )
     finally:
