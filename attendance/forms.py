@@ -1,4 +1,6 @@
 from django import forms
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from attendance.models import CUSTODY_STATUSES, AttendanceStatus
@@ -54,24 +56,6 @@ class MarkForm(forms.Form):
             self.add_error("minutes_late", _("Minutes late can only be given with T (Terlambat)."))
         return cleaned
 
-    def status_buttons(self):
-        """(radio, css class, is custody reason) for each status, in the order they are shown."""
-        return [
-            (radio, STATUS_BUTTONS.get(radio.data["value"], CUSTODY_BUTTON), custody)
-            for radio in self["status"]
-            for custody in [radio.data["value"] in CUSTODY_STATUSES]
-        ]
-
-    def everyday_buttons(self):
-        return [button for button in self.status_buttons() if not button[2]]
-
-    def custody_buttons(self):
-        return [button for button in self.status_buttons() if button[2]]
-
-    def custody_chosen(self):
-        """Whether the row's current status is a custody reason (its group then starts open)."""
-        return self["status"].value() in CUSTODY_STATUSES
-
     def mark(self, all_present=False):
         """This row as a Mark, or None when it has no status (H when `all_present`)."""
         status = self.cleaned_data["status"] or (AttendanceStatus.PRESENT if all_present else "")
@@ -93,6 +77,112 @@ class BaseMarkFormSet(forms.BaseFormSet):
 
 
 MarkFormSet = forms.formset_factory(MarkForm, formset=BaseMarkFormSet, extra=0)
+
+
+class StatusButtons:
+    """The status radios of the marking page's rows, each variant rendered once per page.
+
+    Every row shows the same 11 buttons; only the row's prefix (in the names and ids), the
+    checked one and the invalid mark differ. So the group is rendered from its template once
+    per (status, invalid) seen on the page, with the formset's "__prefix__" placeholder
+    where the row's prefix goes, and each row puts its own prefix in: 40 rows cost a handful
+    of small renders instead of 440 radios' worth of template work.
+    """
+
+    PLACEHOLDER = "__prefix__"
+
+    def __init__(self):
+        # In the request's language; dicts, since the template's lookups try a key first.
+        self.options = [
+            {
+                "value": value,
+                "label": str(label),
+                "button": STATUS_BUTTONS.get(value, CUSTODY_BUTTON),
+                "custody": value in CUSTODY_STATUSES,
+            }
+            for value, label in AttendanceStatus.choices
+        ]
+        self.rendered = {}
+
+    def html(self, prefix, status, invalid):
+        """The row's radios (everyday ones, then the custody reasons in their <details>)."""
+        key = (status, invalid)
+        if key not in self.rendered:
+            choices = [
+                {
+                    **option,
+                    "id": f"id_{self.PLACEHOLDER}-status_{index}",
+                    "checked": option["value"] == status,
+                }
+                for index, option in enumerate(self.options)
+            ]
+            self.rendered[key] = render_to_string(
+                "attendance/_mark_choices.html",
+                {
+                    "name": f"{self.PLACEHOLDER}-status",
+                    "everyday": [choice for choice in choices if not choice["custody"]],
+                    "custody": [choice for choice in choices if choice["custody"]],
+                    # The custody group starts open when one of its reasons is the status.
+                    "custody_chosen": status in CUSTODY_STATUSES,
+                    "invalid": invalid,
+                },
+            ).strip()
+        # The prefix is the formset's own ("form-3"), never what a user typed.
+        return mark_safe(self.rendered[key].replace(self.PLACEHOLDER, prefix))
+
+
+def _shown(value):
+    """An input's value attribute as Django's widgets write it (None: the input has no value)."""
+    return None if value is None or value == "" else str(value)
+
+
+class MarkRow:
+    """One participant's row of the marking page, with every input's name, id, value and state.
+
+    Rendering the 11 radios, the two inputs and the hidden field of 40 rows through Django's
+    widget templates (~560 template renders) took most of the page's time, and so did
+    building 40 forms only to read their values back. The row template writes the inputs
+    itself from these values, with the names, ids and aria attributes MarkForm's widgets would
+    give them (tests/attendance/test_marking.py compares the two).
+
+    `values` holds the row's enrollment, status, minutes_late and note as the inputs show them;
+    `form` is the bound MarkForm after a refused POST, whose errors the row then shows.
+    """
+
+    FIELDS = MarkForm.base_fields
+
+    def __init__(self, prefix, enrollment, values, buttons, form=None):
+        self.form = form
+        self.enrollment = enrollment
+        self.errors = form.errors if form is not None else {}
+        self.status = _shown(values["status"]) or ""
+        self.buttons = buttons.html(prefix, self.status, "status" in self.errors)
+        minutes = self.FIELDS["minutes_late"]
+        self.minutes = {
+            **self._input(prefix, "minutes_late", values),
+            "min": minutes.min_value,
+            "max": minutes.max_value,
+        }
+        self.note = {
+            **self._input(prefix, "note", values),
+            "maxlength": self.FIELDS["note"].max_length,
+        }
+        self.enrollment_input = self._input(prefix, "enrollment", values)
+
+    @classmethod
+    def sent(cls, form, enrollment, buttons):
+        """The row of a refused POST: what was sent, with the form's errors."""
+        values = {name: form[name].value() for name in cls.FIELDS}
+        return cls(form.prefix, enrollment, values, buttons, form=form)
+
+    def _input(self, prefix, field, values):
+        return {
+            "name": f"{prefix}-{field}",
+            "id": f"id_{prefix}-{field}",
+            "value": _shown(values[field]),
+            # As Django's widgets: an input with an error is marked invalid.
+            "invalid": field in self.errors,
+        }
 
 
 class CorrectionForm(forms.Form):

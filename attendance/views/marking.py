@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from attendance.forms import CorrectionForm, MarkFormSet
+from attendance.forms import CorrectionForm, MarkFormSet, MarkRow, StatusButtons
 from attendance.models import AttendanceRecord
 from attendance.services import (
     can_edit,
@@ -134,6 +134,7 @@ def mark(request, pk):
     editable = may_save and refusal is None and can_edit(request.user, session)
     needs_reason = editable and locked
     save_errors = []
+    buttons = StatusButtons()
 
     if request.method == "POST":
         formset = MarkFormSet(request.POST)
@@ -173,25 +174,29 @@ def mark(request, pk):
                 else:
                     messages.info(request, _("Nothing changed: the attendance was already saved."))
                 return redirect("attendance:mark", session.pk)
-        roster = _roster(session)
+        by_id = {enrollment.pk: enrollment for enrollment in _roster(session)}
+        rows = [MarkRow.sent(form, by_id.get(_enrollment_id(form)), buttons) for form in formset]
     else:
         roster = _roster(session)
         records = {record.enrollment_id: record for record in session.attendance_records.all()}
-        formset = MarkFormSet(
-            initial=[
-                {
-                    "enrollment": enrollment.pk,
-                    "status": getattr(records.get(enrollment.pk), "status", ""),
-                    "minutes_late": getattr(records.get(enrollment.pk), "minutes_late", None),
-                    "note": getattr(records.get(enrollment.pk), "note", ""),
-                }
-                for enrollment in roster
-            ]
-        )
+        initial = [
+            {
+                "enrollment": enrollment.pk,
+                "status": getattr(records.get(enrollment.pk), "status", ""),
+                "minutes_late": getattr(records.get(enrollment.pk), "minutes_late", None),
+                "note": getattr(records.get(enrollment.pk), "note", ""),
+            }
+            for enrollment in roster
+        ]
+        # The formset gives the management form; the rows are read from `initial` directly,
+        # without building a form for each.
+        formset = MarkFormSet(initial=initial)
         correction_form = CorrectionForm() if needs_reason else None
+        rows = [
+            MarkRow(formset.add_prefix(index), enrollment, values, buttons)
+            for index, (enrollment, values) in enumerate(zip(roster, initial, strict=True))
+        ]
 
-    by_id = {enrollment.pk: enrollment for enrollment in roster}
-    rows = [(form, by_id.get(_enrollment_id(form))) for form in formset]
     return render(
         request,
         "attendance/mark.html",
@@ -199,7 +204,7 @@ def mark(request, pk):
             "session": session,
             "formset": formset,
             "rows": rows,
-            "marked": sum(1 for form, _enrollment in rows if form["status"].value()),
+            "marked": sum(1 for row in rows if row.status),
             "correction_form": correction_form,
             "save_errors": save_errors,
             "may_save": may_save,

@@ -1,12 +1,14 @@
 """The trainer's marking workflow: today's sessions, the marking page, its save, locking, history."""
 
 import datetime
+from html.parser import HTMLParser
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from attendance.forms import MarkForm
 from attendance.models import AttendanceRecord
 from attendance.services import Mark, can_edit, save_attendance
 from programs.models import Enrollment, Program, TrainingSession
@@ -16,7 +18,7 @@ from tests.factories import (
     InmateFactory,
     TrainingSessionFactory,
 )
-from tests.helpers import assert_answer, page, shown_messages
+from tests.helpers import assert_answer, form_as_rendered, page, shown_messages
 from tests.test_accessibility import ControlCollector
 
 TODAY = timezone.localdate()
@@ -224,6 +226,111 @@ def test_mark_page_shows_participants_by_name_with_registration_and_initials(
     assert "Blok A" not in html
 
 
+class InputReader(HTMLParser):
+    """Every <input> of an HTML text, as a dict of its attributes, in order."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.inputs = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "input":
+            self.inputs.append(dict(attrs))
+
+
+def row_inputs(html, index):
+    prefix = f"form-{index}-"
+    return [i for i in InputReader(html).inputs if i.get("name", "").startswith(prefix)]
+
+
+def widget_inputs(form):
+    """The inputs MarkForm's own widgets render for `form`, in the page's order."""
+    html = "".join(
+        [
+            *(str(radio.tag()) for radio in form["status"]),
+            *(str(form[name]) for name in ("minutes_late", "note", "enrollment")),
+        ]
+    )
+    return InputReader(html).inputs
+
+
+def test_mark_rows_write_the_inputs_the_form_widgets_would(
+    client_for, trainer_user, session, enrollments
+):
+    ahmad, dedi, rizky = enrollments
+    save_attendance(
+        session=session,
+        marks=[Mark(ahmad.pk, "T", minutes_late=15, note="Ban <bocor>"), Mark(dedi.pk, "sidang")],
+        by=trainer_user,
+    )
+    html = page(client_for(trainer_user).get(mark_url(session)))
+
+    saved = [
+        {"enrollment": ahmad.pk, "status": "T", "minutes_late": 15, "note": "Ban <bocor>"},
+        {"enrollment": dedi.pk, "status": "sidang", "minutes_late": None, "note": ""},
+        {"enrollment": rizky.pk, "status": "", "minutes_late": None, "note": ""},
+    ]
+    for index, initial in enumerate(saved):
+        expected = widget_inputs(MarkForm(prefix=f"form-{index}", initial=initial))
+        assert row_inputs(html, index) == expected
+
+
+def test_mark_rows_after_a_refused_post_write_the_inputs_the_form_widgets_would(
+    client_for, trainer_user, session, enrollments
+):
+    ahmad, dedi, rizky = enrollments
+    data = form_data([(ahmad.pk, "X"), (dedi.pk, "H", "5", "y" * 201), (rizky.pk, "T", "lima")])
+    response = client_for(trainer_user).post(mark_url(session), data)
+
+    html = page(response)
+    rows = response.context["rows"]
+    for index, row in enumerate(rows):
+        assert row_inputs(html, index) == widget_inputs(row.form)
+    # Each refused input is marked for a screen reader.
+    assert {"aria-invalid"} <= row_inputs(html, 0)[0].keys()
+    assert row_inputs(html, 1)[-3]["aria-invalid"] == "true"
+
+
+def test_mark_refused_post_shows_every_row_as_sent(client_for, trainer_user, session, enrollments):
+    ahmad, dedi, rizky = enrollments
+    data = form_data([(ahmad.pk, "I"), (dedi.pk, "H", "5", "Datang"), (rizky.pk, "klinik")])
+    response = client_for(trainer_user).post(mark_url(session), data)
+
+    assert response.status_code == 200
+    assert not AttendanceRecord.objects.exists()
+    # What the browser would send again: the choices and texts as the trainer left them.
+    shown = form_as_rendered(response, "form-0-status")
+    assert shown["form-0-status"] == ["I"]
+    assert shown["form-1-status"] == ["H"]
+    assert (shown["form-1-minutes_late"], shown["form-1-note"]) == (["5"], ["Datang"])
+    assert shown["form-2-status"] == ["klinik"]
+    html = page(response)
+    # The custody reason chosen in the third row keeps its group open; the others stay closed.
+    assert html.count('<details class="mark-custody" open>') == 1
+    assert html.count("list-group-item-danger") == 1
+    assert "<span data-marked-count>3</span> of 3 marked" in html
+
+
+def test_mark_page_submitted_as_shown_changes_nothing(
+    client_for, trainer_user, session, enrollments
+):
+    ahmad, dedi, _rizky = enrollments
+    save_attendance(
+        session=session,
+        marks=[Mark(ahmad.pk, "T", minutes_late=15, note="Ban bocor"), Mark(dedi.pk, "mutasi")],
+        by=trainer_user,
+    )
+    client = client_for(trainer_user)
+    shown = form_as_rendered(client.get(mark_url(session)), "form-0-status")
+
+    response = client.post(mark_url(session), shown)
+
+    assert shown_messages(response) == ["Nothing changed: the attendance was already saved."]
+    assert statuses(session) == {"Ahmad Fauzi": "T", "Dedi Saputra": "mutasi"}
+    assert AttendanceRecord.history.count() == 2
+
+
 # Roster: who is listed on the session's date
 
 
@@ -249,7 +356,7 @@ def test_mark_roster_follows_enrolment_and_departure_dates(client_for, staff_use
 
     response = client_for(staff_user).get(mark_url(session))
 
-    shown = [enrollment.inmate.full_name for _form, enrollment in response.context["rows"]]
+    shown = [row.enrollment.inmate.full_name for row in response.context["rows"]]
     assert shown == ["Joined That Day", listed.inmate.full_name, "Transferred After"]
     html = page(response)
     for absent in ("Late Joiner", "Withdrawn Before", "Released That Day"):
