@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from attendance.forms import CorrectionForm, MarkFormSet, MarkRow, StatusButtons
-from attendance.models import AttendanceRecord
+from attendance.models import AttendanceRecord, AttendanceStatus
 from attendance.services import (
     can_edit,
     is_locked,
@@ -90,19 +90,46 @@ def _history(session):
     """Every saved change of the session's records, newest first, each with the value it replaced.
 
     One query: the history rows come oldest first per record, so each row's predecessor is the
-    one seen just before it.
+    one seen just before it. Each row carries its value as the page shows it (`shown`), the
+    status labels looked up once rather than through a display method per cell.
     """
+    labels = {value: str(label) for value, label in AttendanceStatus.choices}
     rows = (
         AttendanceRecord.history.filter(session_id=session.pk)
         .select_related("history_user", "enrollment__inmate")
+        # What the table shows: who (their name), when, whom, the value and the reason.
+        .only(
+            "id",
+            "history_id",
+            "history_date",
+            "history_change_reason",
+            "status",
+            "minutes_late",
+            "note",
+            "history_user__username",
+            "history_user__first_name",
+            "history_user__last_name",
+            "enrollment__inmate__full_name",
+        )
         .order_by("id", "history_date", "history_id")
     )
     previous, entries = {}, []
     for row in rows:
+        row.shown = _shown_value(row, labels)
         entries.append({"after": row, "before": previous.get(row.id)})
         previous[row.id] = row
     entries.sort(key=lambda e: (e["after"].history_date, e["after"].history_id), reverse=True)
     return entries
+
+
+def _shown_value(record, labels):
+    """A saved value as the history shows it, e.g. "T (Terlambat), 10 min late, “Ban bocor”"."""
+    text = f"{record.status} ({labels.get(record.status, record.status)})"
+    if record.minutes_late is not None:
+        text += ", " + _("%(minutes)s min late") % {"minutes": record.minutes_late}
+    if record.note:
+        text += f", “{record.note}”"
+    return text
 
 
 def _enrollment_id(form):
