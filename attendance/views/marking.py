@@ -229,7 +229,11 @@ def mark(request, pk):
         "attendance/mark.html",
         {
             "session": session,
-            "formset": formset,
+            # Not the formset itself: a template lookup tries formset["…"] first, which builds
+            # every form of an unbound formset.
+            "management_form": formset.management_form,
+            "non_form_errors": formset.non_form_errors(),
+            "row_errors": formset.total_error_count(),
             "rows": rows,
             "marked": sum(1 for row in rows if row.status),
             "correction_form": correction_form,
