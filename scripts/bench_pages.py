@@ -15,8 +15,9 @@ requests, then BENCH_N timed ones (the response read to its end, streamed files 
 more under CaptureQueriesContext for the query count, so that capturing never weighs on the
 times. The yardstick is a view defined here, under this module's own URLconf, that renders
 templates/bench/table.html (40 rows, no base template) through the same Client and middleware;
-it is timed before and after the pages and its p50 divides each page's p50. Pages above 3x
-are marked, as are query counts that differ between the two facilities.
+it is timed right before each page (the load of a shared machine drifts) and its p50 divides
+that page's p50. Pages above 3x are marked, as are query counts that differ between the two
+facilities.
 
 Settings are production-like (DEBUG off, TWO_FACTOR_REQUIRED off, static files unhashed as in
 the tests); files the pages write go to a scratch MEDIA_ROOT.
@@ -322,8 +323,8 @@ def pages_of(facility):
     return pages
 
 
-def run_pages(facility):
-    """{label: (p50, p95, queries, statuses) or None}"""
+def run_pages(facility, bare_client):
+    """{label: (p50, p95, queries, statuses, the bare page's p50 just before) or None}"""
     results = {}
     clients = {}
     for label, user, method, url in pages_of(facility):
@@ -339,9 +340,18 @@ def run_pages(facility):
             form = FormFields()
             form.feed(client.get(url).content.decode())
             data = form.data
-        results[label] = measure(client, method, url, data, vary_address=user is None)
+        results[label] = measure_against_bare(
+            bare_client, client, method, url, data, vary_address=user is None
+        )
         print(f"  {facility.unit_code}: {label} done", file=sys.stderr, flush=True)
     return results
+
+
+def measure_against_bare(bare_client, client, method, url, data=None, vary_address=False):
+    """measure() of the page, with the bare page's p50 timed right before it: on a shared
+    machine the load drifts within a run, and a ratio is only fair between neighbours."""
+    local = bare_p50(bare_client)[0]
+    return (*measure(client, method, url, data, vary_address), local)
 
 
 def bare_p50(client):
@@ -381,19 +391,23 @@ def main():
     staff = User.objects.get(facility=largest, role=Role.STAFF)
     bare_client = client_for(staff)
     before = bare_p50(bare_client)
-    results = {"L": run_pages(largest), "S": run_pages(smallest)}
+    results = {"L": run_pages(largest, bare_client), "S": run_pages(smallest, bare_client)}
     root = User.objects.get(username="scale-root")
     root_client = client_for(root, largest)
     rollup = {
-        "roll-up (superuser)": measure(root_client, "get", reverse("reports:rollup")),
-        "inmate list (superuser)": measure(root_client, "get", reverse("inmates:inmate_list")),
+        "roll-up (superuser)": measure_against_bare(
+            bare_client, root_client, "get", reverse("reports:rollup")
+        ),
+        "inmate list (superuser)": measure_against_bare(
+            bare_client, root_client, "get", reverse("inmates:inmate_list")
+        ),
     }
     after = bare_p50(bare_client)
-    base = (before[0] + after[0]) / 2
     print()
     print(
         f"Bare 40-row page: p50 {before[0]:.1f} ms before, {after[0]:.1f} ms after, "
-        f"{before[2]} queries (session, user); ratio base {base:.1f} ms."
+        f"{before[2]} queries (session, user); each ratio divides by its own p50 timed just "
+        "before the page."
     )
     print()
     header = (
@@ -411,7 +425,7 @@ def main():
     def cells(result):
         if result is None:
             return f"{'-':>8} {'-':>8} {'-':>4} {'-':>7}", None
-        p50, p95, queries, _statuses = result
+        p50, p95, queries, _statuses, base = result
         ratio = p50 / base
         mark = "!" if ratio > LIMIT else " "
         return f"{p50:>8.1f} {p95:>8.1f} {queries:>4} {ratio:>6.1f}{mark}", ratio
@@ -438,7 +452,7 @@ def main():
     print()
     print(
         "L: the largest facility, S: the smallest; q: queries of one request; x: p50 over "
-        f"the bare page's p50, ! above {LIMIT:g}x."
+        f"the bare page's p50 (timed just before), ! above {LIMIT:g}x; status: HTTP statuses seen."
     )
     worst = {}
     for ratio, label in over:
