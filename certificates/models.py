@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.json import KT
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -153,6 +154,10 @@ class Certificate(models.Model):
             models.Index(
                 fields=["facility", "-issued_at", "-id"], name="certificates_cert_fac_issued"
             ),
+            # The reports' certificates issued in a period (reports.figures.issued_in) filter on
+            # the printed date of issue in the snapshot; without it the roll-up reads every
+            # certificate's snapshot.
+            models.Index(KT("snapshot__issued_on"), name="certificates_cert_issued_on"),
         ]
 
     def __str__(self):
