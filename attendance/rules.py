@@ -39,6 +39,15 @@ NOT_LISTED = "–"
 _STAYING = frozenset(Enrollment.STAYING_STATUSES)
 
 
+def percent(part, whole):
+    """part / whole * 100 truncated (not rounded) to one decimal, so that a rate never shows a
+    threshold it has not reached; None when `whole` is 0. Every attendance and completion rate
+    the app prints is cut this way."""
+    if not whole:
+        return None
+    return (Decimal(part * 100) / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+
+
 def is_listed(enrollment, date):
     """Whether `enrollment`'s participant belongs on the list of a session held on `date`.
 
@@ -182,10 +191,6 @@ def _row(program, enrollment, sessions, marks):
         cells.append(Cell(session, status, listed, counts and status not in CUSTODY_STATUSES))
     counted = sum(cell.counted for cell in cells)
     attended = sum(cell.counted and cell.status in ATTENDED_STATUSES for cell in cells)
-    if counted:
-        exact = Decimal(attended * 100) / Decimal(counted)
-        percent = exact.quantize(Decimal("0.1"), rounding=ROUND_DOWN)
-        below = attended * 100 < program.attendance_threshold * counted
-    else:
-        percent, below = None, False
-    return RecapRow(enrollment, cells, totals, attended, counted, percent, below)
+    # Compared exactly, not on the printed (truncated) figure.
+    below = bool(counted) and attended * 100 < program.attendance_threshold * counted
+    return RecapRow(enrollment, cells, totals, attended, counted, percent(attended, counted), below)

@@ -30,14 +30,13 @@ attendance records of those sessions.
 import calendar
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
 
 from django.db.models import Q
 from django.utils import timezone
 
 from attendance.models import ATTENDED_STATUSES, CUSTODY_STATUSES, AttendanceRecord
 from attendance.models import AttendanceStatus as Status
-from attendance.rules import is_listed
+from attendance.rules import is_listed, percent
 from programs.models import Enrollment, TrainingSession
 from programs.services import session_jp
 
@@ -71,7 +70,7 @@ class SppnRow:
 
     @property
     def percent(self):
-        return attendance_percent(self.attended, self.planned - self.custody)
+        return percent(self.attended, self.planned - self.custody)
 
 
 # The numeric columns `SppnTotals` adds up, in the order of the table.
@@ -108,16 +107,7 @@ class SppnTotals:
 
     @property
     def percent(self):
-        return attendance_percent(self.attended, self.planned - self.custody)
-
-
-def attendance_percent(attended, counted):
-    """attended / counted * 100 cut to one decimal, as `attendance.rules` does; None if 0."""
-    if not counted:
-        return None
-    return (Decimal(attended * 100) / Decimal(counted)).quantize(
-        Decimal("0.1"), rounding=ROUND_DOWN
-    )
+        return percent(self.attended, self.planned - self.custody)
 
 
 def month_bounds(month):

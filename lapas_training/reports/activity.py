@@ -9,13 +9,13 @@ so the texts are built under `translation.override("id")` whatever the user's la
 import datetime
 from collections import Counter
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from attendance.rules import Recap, program_recap
+from attendance.rules import Recap, percent, program_recap
 from certificates.models import Certificate
 from certificates.pdf import date_range, join_names, title_without_kind
 from lapas_training.models import Facility, User
@@ -273,19 +273,13 @@ def _partners(program):
     return rows
 
 
-def _truncated_percent(part, whole):
-    if not whole:
-        return None
-    return (Decimal(part * 100) / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
-
-
 def _attendance(recap):
     attended = sum(row.attended for row in recap.rows)
     counted = sum(row.counted for row in recap.rows)
     totals = Counter()
     for row in recap.rows:
         totals.update(row.totals)
-    return AttendanceSummary(attended, counted, _truncated_percent(attended, counted), totals)
+    return AttendanceSummary(attended, counted, percent(attended, counted), totals)
 
 
 def _average(values):
@@ -325,7 +319,7 @@ def _completion(program, participants):
         active=statuses[Enrollment.Status.ACTIVE],
         left_early=sum(statuses[status] for status in LEFT_EARLY),
         base=base,
-        rate=_truncated_percent(completed, base) if program.is_closed else None,
+        rate=percent(completed, base) if program.is_closed else None,
     )
 
 

@@ -25,7 +25,7 @@ programs or records (each docstring says how many); `facilities` enters them as 
 """
 
 from dataclasses import dataclass, fields
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
@@ -34,6 +34,7 @@ from django.db.models.functions import TruncMonth
 
 from attendance.models import ATTENDED_STATUSES, CUSTODY_STATUSES, AttendanceRecord
 from attendance.models import AttendanceStatus as Status
+from attendance.rules import percent
 from certificates.models import Certificate
 from programs.models import (
     Enrollment,
@@ -51,13 +52,6 @@ COMPLETION_BASE = (
     Enrollment.Status.NOT_COMPLETED,
     Enrollment.Status.WITHDRAWN,
 )
-
-
-def percent(part, whole):
-    """part / whole x 100 truncated to one decimal, as attendance.rules does; None if whole is 0."""
-    if not whole:
-        return None
-    return (Decimal(part * 100) / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
 
 
 @dataclass(frozen=True)

@@ -24,10 +24,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from attendance.models import ATTENDED_STATUSES, CUSTODY_STATUSES, AttendanceRecord
+from attendance.rules import percent
 from certificates.models import Certificate
 from lapas_training.reports import charts, figures
 from lapas_training.reports.charts import Cell, Table
-from lapas_training.reports.figures import COMPLETION_BASE, percent
+from lapas_training.reports.figures import COMPLETION_BASE
 from programs.models import (
     Enrollment,
     Partner,
