@@ -41,11 +41,11 @@ from programs.models import Enrollment, TrainingSession
 from programs.services import session_jp
 
 
-@dataclass
-class SppnRow:
-    """One enrolment's month. Counts are of planned sessions; see the module for the rule."""
+@dataclass(kw_only=True)
+class SppnCounts:
+    """A month's counts of planned sessions (see the module for the rule), of one enrolment or
+    summed over all of them; the percentage is the recap's rule over the same counts."""
 
-    enrollment: Enrollment
     planned: int = 0
     present: int = 0
     late: int = 0
@@ -57,14 +57,6 @@ class SppnRow:
     jp_attended: int = 0
 
     @property
-    def inmate(self):
-        return self.enrollment.inmate
-
-    @property
-    def program(self):
-        return self.enrollment.program
-
-    @property
     def attended(self):
         return self.present + self.late
 
@@ -73,7 +65,22 @@ class SppnRow:
         return percent(self.attended, self.planned - self.custody)
 
 
-# The numeric columns `SppnTotals` adds up, in the order of the table.
+@dataclass(kw_only=True)
+class SppnRow(SppnCounts):
+    """One enrolment's month."""
+
+    enrollment: Enrollment
+
+    @property
+    def inmate(self):
+        return self.enrollment.inmate
+
+    @property
+    def program(self):
+        return self.enrollment.program
+
+
+# The numeric columns of the table, in its order; `totals` adds up all but `attended`.
 COUNTS = (
     "planned",
     "attended",
@@ -88,26 +95,12 @@ COUNTS = (
 )
 
 
-@dataclass
-class SppnTotals:
-    """The sums of `COUNTS` over all rows; `percent` is the month's rate over all of them."""
+@dataclass(kw_only=True)
+class SppnTotals(SppnCounts):
+    """The sums over all rows, and how many rows and inmates they are."""
 
     rows: int
     inmates: int
-    planned: int = 0
-    attended: int = 0
-    present: int = 0
-    late: int = 0
-    excused: int = 0
-    sick: int = 0
-    absent: int = 0
-    not_marked: int = 0
-    custody: int = 0
-    jp_attended: int = 0
-
-    @property
-    def percent(self):
-        return percent(self.attended, self.planned - self.custody)
 
 
 def month_bounds(month):
@@ -160,7 +153,7 @@ def monthly_rows(facility, month, *, today=None):
     }
     rows = []
     for enrollment in enrollments:
-        row = SppnRow(enrollment)
+        row = SppnRow(enrollment=enrollment)
         for session in by_program[enrollment.program_id]:
             if is_listed(enrollment, session.date):
                 _count(row, session, marks.get((session.pk, enrollment.pk), ""))
@@ -195,7 +188,8 @@ def _count(row, session, status):
 def totals(rows):
     """The `SppnTotals` of `rows` (no query)."""
     result = SppnTotals(rows=len(rows), inmates=len({row.enrollment.inmate_id for row in rows}))
+    summed = [name for name in COUNTS if name != "attended"]
     for row in rows:
-        for name in COUNTS:
+        for name in summed:
             setattr(result, name, getattr(result, name) + getattr(row, name))
     return result
