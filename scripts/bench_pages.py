@@ -72,6 +72,9 @@ from lapas_training.urls import urlpatterns as project_urlpatterns  # noqa: E402
 from programs.models import Enrollment, Program, TrainingSession  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_N", "10"))
+# BENCH_PAGES="marking,inmate list": only the pages whose label contains one of these words,
+# for timing one change without the whole run (the roll-up rows match "superuser").
+ONLY = [word.strip() for word in os.environ.get("BENCH_PAGES", "").split(",") if word.strip()]
 WARM_UP = 2
 LIMIT = 3.0
 BARE_ROWS = [
@@ -328,6 +331,8 @@ def run_pages(facility, bare_client):
     results = {}
     clients = {}
     for label, user, method, url in pages_of(facility):
+        if not chosen(label):
+            continue
         if url is None:
             results[label] = None
             continue
@@ -345,6 +350,10 @@ def run_pages(facility, bare_client):
         )
         print(f"  {facility.unit_code}: {label} done", file=sys.stderr, flush=True)
     return results
+
+
+def chosen(label):
+    return not ONLY or any(word in label for word in ONLY)
 
 
 def measure_against_bare(bare_client, client, method, url, data=None, vary_address=False):
@@ -395,12 +404,12 @@ def main():
     root = User.objects.get(username="scale-root")
     root_client = client_for(root, largest)
     rollup = {
-        "roll-up (superuser)": measure_against_bare(
-            bare_client, root_client, "get", reverse("reports:rollup")
-        ),
-        "inmate list (superuser)": measure_against_bare(
-            bare_client, root_client, "get", reverse("inmates:inmate_list")
-        ),
+        label: measure_against_bare(bare_client, root_client, "get", url)
+        for label, url in (
+            ("roll-up (superuser)", reverse("reports:rollup")),
+            ("inmate list (superuser)", reverse("inmates:inmate_list")),
+        )
+        if chosen(label)
     }
     after = bare_p50(bare_client)
     print()
