@@ -16,8 +16,9 @@ more under CaptureQueriesContext for the query count, so that capturing never we
 times. The yardstick is a view defined here, under this module's own URLconf, that renders
 templates/bench/table.html (40 rows, no base template) through the same Client and middleware;
 it is timed right before each page (the load of a shared machine drifts) and its p50 divides
-that page's p50. Pages above 3x are marked, as are query counts that differ between the two
-facilities.
+that page's p50. The "base page" row, an empty page under base.html, shows what the navbar
+and the context processors add to every page. Pages above 3x are marked, as are query counts
+that differ between the two facilities.
 
 Settings are production-like (DEBUG off, TWO_FACTOR_REQUIRED off, static files unhashed as in
 the tests); files the pages write go to a scratch MEDIA_ROOT.
@@ -88,7 +89,16 @@ def bare(request):
     return render(request, "bench/table.html", {"rows": BARE_ROWS})
 
 
-urlpatterns = [path("bench/bare/", bare, name="bench_bare"), *project_urlpatterns]
+def base_page(request):
+    """An empty page under base.html: what the navbar and context processors cost every page."""
+    return render(request, "bench/base_page.html")
+
+
+urlpatterns = [
+    path("bench/bare/", bare, name="bench_bare"),
+    path("bench/base/", base_page, name="bench_base"),
+    *project_urlpatterns,
+]
 
 
 class FormFields(HTMLParser):
@@ -248,6 +258,7 @@ def pages_of(facility):
     )
     mark_url = reverse("attendance:mark", args=[session.pk]) if session else None
     pages = [
+        ("base page", staff, "get", reverse("bench_base")),
         ("dashboard", viewer, "get", reverse("dashboard")),
         ("inmate list", staff, "get", reverse("inmates:inmate_list")),
         ("inmate search", staff, "get", reverse("inmates:inmate_list") + f"?q={word}"),
