@@ -1,9 +1,10 @@
 """A certificate's PDF, stored after its first render and served from the file after that.
 
 Laying a certificate out costs WeasyPrint a few hundred milliseconds on a busy server, yet what it
-prints is frozen in the snapshot. So the PDF view keeps each certificate's PDF per language under
-MEDIA_ROOT/private/certificates/ (never served directly: no URL maps MEDIA_ROOT, and nginx has no
-/media/ alias), and the view hands the file out after its own permission checks.
+prints is frozen in the snapshot. So the PDF view keeps each certificate's PDF per language in the media
+storage under private/certificates/ (on disk or in the bucket, never served directly: no URL maps
+MEDIA_ROOT, nginx has no /media/ alias, the bucket is private), and the view hands the file out
+after its own permission checks.
 
 A stored file's name carries `printed_version`: a digest of everything the paper shows that the
 snapshot does not freeze. A change to any of it (revoking stamps DICABUT, reissuing revokes the
@@ -13,8 +14,9 @@ a directory named for `layout_version`, so a release that prints differently sta
 one, and `manage.py prune_certificate_pdfs` deletes the directories of earlier releases. The letterhead's lines, the signatories and every text are in the snapshot, so
 editing the facility or a partner changes no stored certificate and invalidates none.
 
-Writes go to a temporary file renamed over the name, so concurrent first requests each write a
-whole file and a reader never sees half of one. A missing or damaged file is rendered again.
+Writes replace the file whole (`lapas_training.storage.save_replacing`), so concurrent first
+requests each write a whole file and a reader never sees half of one. A missing or damaged file is
+rendered again.
 """
 
 import functools
@@ -22,17 +24,17 @@ import hashlib
 import json
 import logging
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import weasyprint
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.files.storage import default_storage
 from django.template.loader import get_template
 
 from attendance.pdf import DEFAULT_FACILITY_LOGO, DEFAULT_PARTNER_LOGO, DOCUMENTS_STYLESHEET
 from certificates import pdf, rendering
+from lapas_training.storage import STORAGE_ERRORS, delete_tree, save_replacing
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +85,7 @@ def _logo_stamp(logo):
         return None
     try:
         return [logo.name, logo.storage.get_modified_time(logo.name).isoformat()]
-    except OSError:
+    except STORAGE_ERRORS:
         return None
 
 
@@ -106,67 +108,53 @@ def printed_version(certificate, request=None):
     return hashlib.sha256(json.dumps(inputs).encode()).hexdigest()[:20]
 
 
-def root():
-    """The directory of every stored certificate PDF, of this release and earlier ones."""
-    return Path(settings.MEDIA_ROOT) / DIRECTORY
-
-
-def stored_path(certificate, *, language, request=None):
-    """Where `certificate`'s PDF in `language`, as it prints now, is stored."""
+def stored_name(certificate, *, language, request=None):
+    """The storage name of `certificate`'s PDF in `language`, as it prints now."""
     # A thousand certificates a directory: a national install holds a hundred thousand files.
-    directory = root() / layout_version() / str(certificate.pk // 1000)
-    return directory / f"{certificate.pk}-{language}-{printed_version(certificate, request)}.pdf"
+    directory = f"{DIRECTORY}/{layout_version()}/{certificate.pk // 1000}"
+    return f"{directory}/{certificate.pk}-{language}-{printed_version(certificate, request)}.pdf"
 
 
-def open_stored(path):
-    """The stored PDF at `path` opened for reading, or None when it is missing or damaged."""
+def open_stored(name):
+    """The stored PDF `name` opened for reading, or None when it is missing or damaged."""
     try:
-        file = path.open("rb")
-    except OSError:
+        file = default_storage.open(name, "rb")
+    except STORAGE_ERRORS:
         # Missing, as a rule; unreadable (written by another user) is rendered and replaced too.
         return None
     try:
         whole = file.read(5) == b"%PDF-"
         if whole:
-            file.seek(max(0, os.fstat(file.fileno()).st_size - PDF_END))
+            file.seek(0, os.SEEK_END)
+            file.seek(max(0, file.tell() - PDF_END))
             whole = b"%%EOF" in file.read()
-    except OSError:
+    except STORAGE_ERRORS:
         whole = False
     if not whole:
         file.close()
-        logger.warning("Rendering the damaged stored certificate %s again", path.name)
+        logger.warning("Rendering the damaged stored certificate %s again", name)
         return None
     file.seek(0)
     return file
 
 
-def store(path, content):
-    """Store the PDF `content` at `path`, and delete this certificate's other versions in the
+def store(name, content):
+    """Store the PDF `content` as `name`, and delete this certificate's other versions in the
     same language (they are never asked for again).
 
     A failure is logged, not raised: the PDF was rendered and is served, the next request renders
     it again.
     """
-    temporary = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Hidden and not named *.pdf, so that the clean-up below never takes it for a version.
-        # Created readable by the app's user only (0600), as a file naming its holder should be.
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".", delete=False) as file:
-            temporary = Path(file.name)
-            file.write(content)
-        # Atomic: a concurrent reader opens the old file or the new one, never half of one.
-        # Without fsync a crash may leave an empty file, which `open_stored` renders again.
-        os.replace(temporary, path)
-        temporary = None
-        certificate_id, language, _version = path.stem.split("-")
-        for stale in path.parent.glob(f"{certificate_id}-{language}-*.pdf"):
-            if stale != path:
-                stale.unlink(missing_ok=True)
-    except OSError:
-        logger.exception("Storing the certificate PDF %s failed", path.name)
-        if temporary is not None:
-            temporary.unlink(missing_ok=True)
+        save_replacing(default_storage, name, content)
+        directory, file_name = name.rsplit("/", 1)
+        certificate_id, language, _version = file_name.removesuffix(".pdf").split("-")
+        _directories, files = default_storage.listdir(directory)
+        for other in files:
+            if other != file_name and other.startswith(f"{certificate_id}-{language}-"):
+                default_storage.delete(f"{directory}/{other}")
+    except STORAGE_ERRORS:
+        logger.exception("Storing the certificate PDF %s failed", name)
 
 
 def prune():
@@ -175,12 +163,12 @@ def prune():
     They are never served again. The current release's files stay, stale versions among them
     being deleted as their certificate is stored anew (`store`).
     """
-    deleted = 0
-    if not root().is_dir():
-        return deleted
-    for directory in root().iterdir():
-        if directory.name == layout_version() or not directory.is_dir():
-            continue
-        deleted += sum(1 for path in directory.rglob("*") if path.is_file())
-        shutil.rmtree(directory, ignore_errors=True)
-    return deleted
+    try:
+        directories, _files = default_storage.listdir(DIRECTORY)
+    except FileNotFoundError:
+        return 0
+    return sum(
+        delete_tree(default_storage, f"{DIRECTORY}/{directory}")
+        for directory in directories
+        if directory != layout_version()
+    )

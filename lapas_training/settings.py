@@ -217,8 +217,34 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
 # `manage.py backup` writes its archives here (they hold personal data: owner-only files).
 BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "backups"))
+# Media on this server's disk under MEDIA_ROOT, or with MEDIA_STORAGE=s3 in a private bucket of
+# S3-compatible object storage that several app servers share (lapas_training/storage.py; README,
+# "Object storage"). Without S3_ACCESS_KEY_ID boto3 finds credentials its own way (an instance
+# role, AWS_* variables).
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "").strip().lower() or "local"
+if MEDIA_STORAGE == "s3":
+    if not os.environ.get("S3_BUCKET", "").strip():
+        raise ImproperlyConfigured(
+            "MEDIA_STORAGE=s3 needs S3_BUCKET, the name of the bucket that holds the media files."
+        )
+    MEDIA_STORAGE_BACKEND = {
+        "BACKEND": "lapas_training.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["S3_BUCKET"].strip(),
+            "endpoint_url": os.environ.get("S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            "access_key": os.environ.get("S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+            # A bucket may hold other things: ours sit under this prefix.
+            "location": os.environ.get("S3_PREFIX", "media").strip("/"),
+        },
+    }
+elif MEDIA_STORAGE == "local":
+    MEDIA_STORAGE_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE: {MEDIA_STORAGE!r} is neither 'local' nor 's3'.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE_BACKEND,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

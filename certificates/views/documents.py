@@ -45,11 +45,11 @@ def certificate_pdf_view(request, pk):
         pk=pk,
     )
     language = "en" if request.GET.get("lang") == "en" else "id"
-    path = pdf_cache.stored_path(certificate, language=language, request=request)
-    stored = pdf_cache.open_stored(path)
+    name = pdf_cache.stored_name(certificate, language=language, request=request)
+    stored = pdf_cache.open_stored(name)
     if stored is None:
         pdf = certificate_pdf([certificate], language=language, request=request)
-        pdf_cache.store(path, pdf)
+        pdf_cache.store(name, pdf)
         response = HttpResponse(pdf, content_type="application/pdf")
     else:
         response = FileResponse(stored, content_type="application/pdf")

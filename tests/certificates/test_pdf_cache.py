@@ -254,14 +254,17 @@ def test_pdf_cache_stored_file_keeps_the_access_rules(
     assert len(renders) == 1
 
 
-def test_pdf_cache_concurrent_stores_leave_one_whole_file(tmp_path):
-    path = tmp_path / "7-id-version.pdf"
-    stale = tmp_path / "7-id-older.pdf"
-    english = tmp_path / "7-en-version.pdf"
+def test_pdf_cache_concurrent_stores_leave_one_whole_file():
+    directory = settings.MEDIA_ROOT / pdf_cache.DIRECTORY / "layout" / "0"
+    directory.mkdir(parents=True)
+    path = directory / "7-id-version.pdf"
+    stale = directory / "7-id-older.pdf"
+    english = directory / "7-en-version.pdf"
     stale.write_bytes(b"old")
     english.write_bytes(b"english")
+    name = f"{pdf_cache.DIRECTORY}/layout/0/{path.name}"
     contents = [b"%PDF-" + bytes([n]) * 200_000 + b"%%EOF" for n in range(8)]
-    threads = [threading.Thread(target=pdf_cache.store, args=(path, c)) for c in contents]
+    threads = [threading.Thread(target=pdf_cache.store, args=(name, c)) for c in contents]
 
     for thread in threads:
         thread.start()
@@ -270,7 +273,7 @@ def test_pdf_cache_concurrent_stores_leave_one_whole_file(tmp_path):
 
     assert path.read_bytes() in contents
     # The other version is gone, the other language kept, no temporary file left over.
-    assert sorted(p.name for p in tmp_path.iterdir()) == [english.name, path.name]
+    assert sorted(p.name for p in directory.iterdir()) == [english.name, path.name]
 
 
 def test_pdf_cache_stored_file_query_count(
@@ -290,7 +293,8 @@ def test_pdf_cache_stored_file_query_count(
 def test_pdf_cache_prune_deletes_only_earlier_releases(client_for, admin_user, certificate):
     get_pdf(client_for(admin_user), certificate)
     [current] = stored_files()
-    earlier = pdf_cache.root() / "0123456789abcdef" / "0"
+    root = settings.MEDIA_ROOT / pdf_cache.DIRECTORY
+    earlier = root / "0123456789abcdef" / "0"
     earlier.mkdir(parents=True)
     (earlier / f"{certificate.pk}-id-0a1b2c.pdf").write_bytes(b"%PDF-1.7 earlier %%EOF")
     out = io.StringIO()
@@ -298,5 +302,5 @@ def test_pdf_cache_prune_deletes_only_earlier_releases(client_for, admin_user, c
     call_command("prune_certificate_pdfs", stdout=out)
 
     assert stored_files() == [current]
-    assert not (pdf_cache.root() / "0123456789abcdef").exists()
+    assert not (root / "0123456789abcdef").exists()
     assert "1 stored certificate PDF(s) of earlier releases deleted." in out.getvalue()
