@@ -15,6 +15,7 @@ from inmates.photos import photo_response
 from inmates.services import record_departure
 from lapas_training import audit
 from lapas_training.access import ALL_ROLES, MANAGERS, READERS, RoleRequiredMixin, role_required
+from lapas_training.links import url_by_pk
 from programs.models import Enrollment
 
 # How many of an inmate's recorded changes the detail page lists, newest first.
@@ -25,7 +26,8 @@ class InmateListView(RoleRequiredMixin, ListView):
     """The facility's register, 50 inmates a page, each with how many programs they joined.
 
     Queries: the facility's blocks (the filter form), the paginator's count, the page of
-    inmates and the program counts of that page's inmates only.
+    inmates and the program counts of that page's inmates only. Each row's link and labels
+    are set in Python (`with_row_labels`).
     """
 
     roles = READERS
@@ -44,7 +46,7 @@ class InmateListView(RoleRequiredMixin, ListView):
         paginator, page, inmates, is_paginated = super().paginate_queryset(queryset, page_size)
         # Counted after paginating: a count annotated on the register would group every
         # enrolment of the facility's inmates to show fifty of them.
-        page.object_list = with_program_counts(list(inmates))
+        page.object_list = with_row_labels(with_program_counts(list(inmates)))
         return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
@@ -86,6 +88,23 @@ def with_program_counts(inmates):
     )
     for inmate in inmates:
         inmate.program_count = counts.get(inmate.pk, 0)
+    return inmates
+
+
+def with_row_labels(inmates):
+    """`inmates` (a list) with what the list's row shows beyond the fields: `url` (the
+    detail page), `gender_label` and `status_label`.
+
+    The labels are looked up once for the page: a get_*_display call per cell rebuilt the
+    choices' translated labels each time, and reverse() a row cost as much again.
+    """
+    genders = {value: str(label) for value, label in Inmate.Gender.choices}
+    statuses = {value: str(label) for value, label in Inmate.Status.choices}
+    detail_url = url_by_pk("inmates:inmate_detail")
+    for inmate in inmates:
+        inmate.url = detail_url(inmate.pk)
+        inmate.gender_label = genders.get(inmate.gender, inmate.gender)
+        inmate.status_label = statuses.get(inmate.status, inmate.status)
     return inmates
 
 

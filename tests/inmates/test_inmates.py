@@ -121,6 +121,17 @@ def test_inmate_list_shows_columns(client_for, staff_user, facility, program, ot
     assert "Released" in page
     assert "15 January 2026" in page
     assert '<td class="text-end">2</td>' in page
+    assert f'<a href="{reverse(DETAIL, args=[inmate.pk])}">Siti Aminah</a>' in page
+    assert '<span class="badge text-bg-secondary">Released</span>' in page
+
+
+def test_inmate_list_labels_rows_in_the_users_language(client_for, staff_user, facility):
+    InmateFactory(facility=facility, gender=Inmate.Gender.MALE, status=Inmate.Status.ACTIVE)
+    staff_user.language = "id"
+    staff_user.save(update_fields=["language"])
+    page = client_for(staff_user).get(reverse(LIST)).content.decode()
+    assert "<td>Laki-laki</td>" in page
+    assert '<span class="badge text-bg-success">Dalam pembinaan</span>' in page
 
 
 @pytest.mark.parametrize("term", ["santoso", "B.I-4242"])
