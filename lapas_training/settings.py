@@ -145,6 +145,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Optional: a read replica of the primary that the report pages read from
+# (lapas_training/db_router.py; README, "How it grows").
+if os.environ.get("REPORTS_DATABASE_URL"):
+    DATABASES["reports"] = dj_database_url.parse(
+        os.environ["REPORTS_DATABASE_URL"],
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+        # Under the test runner it is the test database itself, not one more to create.
+        test_options={"MIRROR": "default"},
+    )
+DATABASE_ROUTERS = ["lapas_training.db_router.ReportsReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "lapas_training.User"

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 from attendance import sppn
 from lapas_training import audit
 from lapas_training.access import READERS, role_required
+from lapas_training.db_router import reads_from_replica
 from lapas_training.spreadsheets import Sheet, csv_response, safe_filename, xlsx_response
 from programs.models import Enrollment
 
@@ -89,6 +90,7 @@ def _month_form(request):
 
 @require_safe
 @role_required(READERS)
+@reads_from_replica
 def sppn_page(request):
     """The picker, the month's first rows with the totals of all of them, and the downloads.
 
@@ -100,6 +102,7 @@ def sppn_page(request):
 
 @require_safe
 @role_required(READERS)
+@reads_from_replica
 def sppn_export(request, fmt):
     """All the month's rows as XLSX or CSV. An invalid month shows the page with its error and
     exports nothing.

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from lapas_training.access import MANAGERS, READERS, role_required
+from lapas_training.db_router import reads_from_replica
 from lapas_training.reports.activity import activity_data, default_texts
 from lapas_training.reports.activity_pdf import activity_pdf as render_activity_pdf
 from programs.forms.activity_report import ActivityReportForm
@@ -22,6 +23,7 @@ from programs.models import ActivityReport, Program
 
 @require_safe
 @role_required(READERS)
+@reads_from_replica
 def activity_pdf(request, pk):
     """The report as an A4 PDF in Indonesian, opened in the browser's viewer.
 

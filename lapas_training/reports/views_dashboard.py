@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from lapas_training.access import READERS, role_required
+from lapas_training.db_router import reads_from_replica
 from lapas_training.models import Facility
 from lapas_training.reports import charts, figures
 from lapas_training.reports.charts import Cell, Table, format_number, format_percent
@@ -221,6 +222,7 @@ def month_strip(facility, today):
 
 @require_safe
 @role_required(READERS)
+@reads_from_replica
 def dashboard(request):
     period, form = period_from_request(request)
     facilities = Facility.objects.filter(pk=request.scope.facility.pk)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from certificates.pdf import title_without_kind
 from lapas_training.access import READERS, role_required
+from lapas_training.db_router import reads_from_replica
 from lapas_training.spreadsheets import safe_filename
 from programs.models import Program
 
@@ -70,6 +71,7 @@ class NewsTextForm(forms.Form):
 
 @require_safe
 @role_required(READERS)
+@reads_from_replica
 def news(request, pk):
     """The draft in an editable text area, with copy, back-to-draft and downloads.
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 from attendance.pdf import render_pdf
 from lapas_training.access import READERS, role_required, rollup_required
+from lapas_training.db_router import reads_from_replica
 from lapas_training.reports import periodic
 from lapas_training.reports.forms import period_from_request
 from lapas_training.spreadsheets import Sheet, safe_filename, xlsx_response
@@ -26,36 +27,42 @@ from lapas_training.spreadsheets import Sheet, safe_filename, xlsx_response
 
 @require_safe
 @role_required(READERS)
+@reads_from_replica
 def periodic_page(request):
     return _page(request, periodic.facility_subject(request.scope.facility), "reports:periodic")
 
 
 @require_safe
 @role_required(READERS)
+@reads_from_replica
 def periodic_pdf(request):
     return _pdf(request, periodic.facility_subject(request.scope.facility))
 
 
 @require_safe
 @role_required(READERS)
+@reads_from_replica
 def periodic_xlsx(request):
     return _xlsx(request, periodic.facility_subject(request.scope.facility))
 
 
 @require_safe
 @rollup_required
+@reads_from_replica
 def rollup_periodic_page(request):
     return _page(request, periodic.rollup_subject(request.scope), "reports:rollup_periodic")
 
 
 @require_safe
 @rollup_required
+@reads_from_replica
 def rollup_periodic_pdf(request):
     return _pdf(request, periodic.rollup_subject(request.scope))
 
 
 @require_safe
 @rollup_required
+@reads_from_replica
 def rollup_periodic_xlsx(request):
     return _xlsx(request, periodic.rollup_subject(request.scope))
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lapas_training.access import in_rollup, rollup_required
+from lapas_training.db_router import reads_from_replica
 from lapas_training.models import Facility
 from lapas_training.reports import figures, rollup
 from lapas_training.reports.forms import period_from_request
@@ -64,6 +65,7 @@ def page_of(request, items, per_page):
 
 
 @rollup_required
+@reads_from_replica
 def rollup_dashboard(request):
     """The region's (or the nation's) figures and charts for a period. Queries: those of
     figures.summary and of the charts' figures (grouped, whatever the number of facilities)."""
@@ -79,6 +81,7 @@ def rollup_dashboard(request):
 
 
 @rollup_required
+@reads_from_replica
 def rollup_comparison(request):
     """One row per facility of the roll-up with the summary figures, and a chart of them.
     Queries: the facility count, the page of facilities, figures.by_facility on that page."""
@@ -99,6 +102,7 @@ def rollup_comparison(request):
 
 
 @rollup_required
+@reads_from_replica
 def rollup_facility(request, pk):
     """One facility's figures and charts, as the region reads them; 404 outside the region."""
     facility = get_object_or_404(
@@ -137,6 +141,7 @@ class ProgramFilterForm(forms.Form):
 
 
 @rollup_required
+@reads_from_replica
 def rollup_programs(request):
     """Programs across the roll-up's facilities, newest first, with their counts. Queries:
     facility choices, count, the page of programs, their partners, then the four grouped
@@ -161,6 +166,7 @@ def rollup_programs(request):
 
 
 @rollup_required
+@reads_from_replica
 def rollup_program(request, pk):
     """One program's topics, partners and counts; no participant is listed. 404 outside the
     roll-up's facilities."""
@@ -178,6 +184,7 @@ def rollup_program(request, pk):
 
 
 @rollup_required
+@reads_from_replica
 def rollup_partners(request):
     """Partners across the roll-up's facilities with their agreements, programs and the
     participants they taught. Queries: count, the page of partners, their agreements, the
@@ -193,6 +200,7 @@ def rollup_partners(request):
 
 
 @rollup_required
+@reads_from_replica
 def rollup_partner(request, pk):
     """One partner: kind, agreements and their validity, the programs it takes part in with
     their counts. 404 outside the roll-up's facilities."""
