@@ -36,3 +36,11 @@ def url_by_pk(name):
     placeholder = str(_PK_PLACEHOLDER)
     pattern = _reversed(name, (_PK_PLACEHOLDER,))
     return lambda pk: pattern.replace(placeholder, str(pk))
+
+
+def with_urls(objects, name):
+    """Set `url` on each of `objects` to reverse(name, args=[its pk]), reversing once."""
+    url = url_by_pk(name)
+    for obj in objects:
+        obj.url = url(obj.pk)
+    return objects

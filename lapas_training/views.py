@@ -32,6 +32,7 @@ from lapas_training.forms import (
     UserCreateForm,
     UserUpdateForm,
 )
+from lapas_training.links import with_urls
 from lapas_training.middleware import SESSION_FACILITY_KEY, SESSION_LANGUAGE_KEY
 from lapas_training.models import Facility, Role, User
 from lapas_training.reports.views_dashboard import month_strip
@@ -48,7 +49,10 @@ SESSION_RECENT_FACILITIES_KEY = "recent_facility_ids"
 @login_required
 def dashboard(request):
     """What matters today. Queries: user, facility, programs, sessions, past sessions without
-    attendance, the participant count, partners, and the five of this month's figures."""
+    attendance, the participant count, partners, and the five of this month's figures.
+
+    Each list loads only the columns it shows, and its rows' links are set here from one
+    reverse() a list (lapas_training.links) rather than one a row."""
     scope = request.scope
     if scope.region is not None:
         # A regional office reads no single facility: its home (and so the login) is the roll-up.
@@ -59,16 +63,28 @@ def dashboard(request):
         return redirect("attendance:today")
     today = timezone.localdate()
     programs = Program.objects.in_scope(scope)
+    # Only the participants are shown: the session count of Program.with_counts would join
+    # every session of the active programs.
     active_programs = list(
-        programs.filter(status=Program.Status.ACTIVE).with_counts().order_by("start_date")
+        programs.filter(status=Program.Status.ACTIVE)
+        .annotate(
+            participant_count=Count(
+                "enrollments", filter=Q(enrollments__status=Enrollment.Status.ACTIVE)
+            )
+        )
+        .only("title", "start_date", "end_date")
+        .order_by("start_date")
     )
+    with_urls(active_programs, "programs:program_detail")
     sessions = list(
         TrainingSession.objects.in_scope(scope)
         .filter(date__gte=today, date__lte=today + datetime.timedelta(days=7))
         .exclude(status=TrainingSession.Status.CANCELLED)
         .select_related("program", "topic")
+        .only("date", "start_time", "end_time", "status", "program__title", "topic__title")
         .order_by("date", "start_time")[:20]
     )
+    with_urls(sessions, "programs:session_detail")
     # Past sessions nobody recorded: held without a daftar hadir entered, or never cancelled.
     unrecorded = list(
         TrainingSession.objects.in_scope(scope)
@@ -78,8 +94,10 @@ def dashboard(request):
             program__status__in=[Program.Status.DRAFT, Program.Status.ACTIVE],
         )
         .select_related("program")
+        .only("date", "start_time", "program__title")
         .order_by("-date", "-start_time")[: UNRECORDED_SHOWN + 1]
     )
+    with_urls(unrecorded, "attendance:mark")
     context = {
         "today": today,
         "unrecorded_sessions": unrecorded[:UNRECORDED_SHOWN],
@@ -106,8 +124,10 @@ def dashboard(request):
                 agreement_count=Count("agreements"),
             )
             .filter(Q(last_valid_to__lte=warn_until) | Q(last_valid_to__isnull=True))
+            .only("name")
             .order_by("last_valid_to", "name")
         )
+        with_urls(context["expiring_partners"], "programs:partner_detail")
     return render(request, "lapas_training/dashboard.html", context)
 
 

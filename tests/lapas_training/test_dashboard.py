@@ -27,6 +27,27 @@ def test_dashboard_shows_active_programs(client_for, admin_user, program, outsid
     assert outside_program.title not in response.content.decode()
 
 
+def test_dashboard_links_programs_sessions_and_partners_to_their_pages(
+    client_for, admin_user, facility
+):
+    today = timezone.localdate()
+    program = ProgramFactory(facility=facility, title="Menjahit Dasar")
+    EnrollmentFactory(program=program)
+    session = TrainingSessionFactory(program=program, date=today)
+    upcoming = TrainingSessionFactory(program=program, date=today + datetime.timedelta(days=2))
+    agreement = PartnerAgreementFactory(partner__facility=facility, valid_to=today)
+
+    page = client_for(admin_user).get(reverse("dashboard")).content.decode()
+
+    program_url = reverse("programs:program_detail", args=[program.pk])
+    assert f'<a href="{program_url}">Menjahit Dasar</a>' in page
+    assert "1 participant<" in page
+    assert f'<a href="{reverse("programs:session_detail", args=[session.pk])}">' in page
+    assert f'<a href="{reverse("programs:session_detail", args=[upcoming.pk])}">' in page
+    partner_url = reverse("programs:partner_detail", args=[agreement.partner.pk])
+    assert f'<a href="{partner_url}">{agreement.partner.name}</a>' in page
+
+
 def test_dashboard_sends_a_trainer_to_todays_sessions(client_for, trainer_user):
     response = client_for(trainer_user).get(reverse("dashboard"))
     assert response.status_code == 302
