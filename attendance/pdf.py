@@ -135,7 +135,11 @@ def render_pdf(template_name, context, *, base_url=None):
     plus ~0.5 s more for the first document of a process (fonts). Render outside transactions,
     one document per request; a batch of hundreds belongs in a background job.
     """
-    html = render_to_string(template_name, context)
+    return pdf_from_html(render_to_string(template_name, context), base_url=base_url)
+
+
+def pdf_from_html(html, *, base_url=None):
+    """The PDF bytes of a document's rendered `html`, laid out as `render_pdf` does."""
     return HTML(string=html, base_url=base_url, url_fetcher=LocalOnlyFetcher()).write_pdf(
         stylesheets=[documents_stylesheet()]
     )

@@ -36,10 +36,10 @@ MANIFEST = "manifest.json"
 DATABASE_FILES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 MEDIA_PREFIX = "media/"
-# Media folders of files the app makes again when asked (certificates.pdf_cache's stored PDFs):
-# a backup is whole without them and at national scale gigabytes smaller, and the app may
-# replace or delete them while the backup runs.
-DERIVED_MEDIA = ("private/certificates/",)
+# Media folders of files the app makes again when asked (certificates.pdf_cache's and
+# lapas_training.reports.pdf_store's stored PDFs): a backup is whole without them and at
+# national scale gigabytes smaller, and the app may replace or delete them while it runs.
+DERIVED_MEDIA = ("private/certificates/", "private/reports/")
 # The apps whose rows make a database "not empty": ours. Django's own tables (content types,
 # permissions, migrations) are filled by `migrate` and replaced by the restore.
 OUR_APPS = ("lapas_training", "programs", "inmates", "attendance", "certificates")

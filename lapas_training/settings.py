@@ -367,6 +367,9 @@ CERTIFICATE_PRINT_PROCESSES = int(
 # A bulk print's file names every holder: it is deleted this many days after it was ready
 # (`manage.py prune_prints`, also run at the start of every bulk print).
 CERTIFICATE_PRINT_KEEP_DAYS = int(os.environ.get("CERTIFICATE_PRINT_KEEP_DAYS", "7"))
+# A stored report PDF (lapas_training.reports.pdf_store) is deleted this many days after it was
+# written by `manage.py prune_report_pdfs`; asked for again, it is rendered anew.
+REPORT_PDF_KEEP_DAYS = int(os.environ.get("REPORT_PDF_KEEP_DAYS", "30"))
 
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 

@@ -5,18 +5,23 @@ stays inside the facility), the four chapters, the signatures, and two annexes: 
 recap and the documentation photos. The photos live under MEDIA_ROOT/private, which the PDF
 fetcher never reaches: each is read here through its storage field, decoded, shrunk and
 embedded as a data: URI, so nothing but checked pixels enters the document.
+
+Each version of a report is stored after its first render (lapas_training.reports.pdf_store):
+the HTML it is found by names each photo by its stored file rather than decoding it.
 """
 
 import base64
 import io
 
 from django.core.exceptions import SuspiciousFileOperation
+from django.template.loader import render_to_string
 from django.utils import formats, translation
 from django.utils.translation import pgettext
 from PIL import Image, ImageOps
 
-from attendance.pdf import facility_signatory, letterhead, render_pdf
+from attendance.pdf import facility_signatory, letterhead
 from inmates.photos import DECODE_ERRORS
+from lapas_training.reports import pdf_store
 from lapas_training.reports.activity import report_texts
 
 TEMPLATE = "lapas_training/reports/activity_pdf.html"
@@ -30,20 +35,33 @@ PORTRAIT_SESSION_COLUMNS = 8
 
 
 def activity_pdf(data):
-    """Render the report of `data` (lapas_training.reports.activity.ActivityData) to PDF bytes.
+    """The PDF bytes of the report of `data` (lapas_training.reports.activity.ActivityData):
+    the stored file when one prints the same, else rendered now and stored.
 
-    No queries: everything comes from `data`. Costs WeasyPrint's CPU time (about a second for
-    the demo program) and the decoding of up to MAX_PHOTOS photos.
+    No queries: everything comes from `data`. Costs the HTML's rendering (tens of milliseconds
+    for forty participants) and a read from storage; a new version costs WeasyPrint's CPU time
+    too (seconds for a big program) and the decoding of up to MAX_PHOTOS photos.
     """
     with translation.override("id"):
-        return render_pdf(TEMPLATE, _context(data))
+        return pdf_store.stored_pdf(
+            f"activity/{data.program.pk}",
+            render_to_string(TEMPLATE, _context(data, photo_src=_stored_name)),
+            language="id",
+            html=lambda: render_to_string(TEMPLATE, _context(data, photo_src=embedded_photo)),
+        )
 
 
-def _context(data):
+def _stored_name(field):
+    # A photo's file is written once under a random name (inmates.photos.sanitize_image): its
+    # name stands for its pixels in the HTML a stored report is found by.
+    return f"stored:{field.name}" if field else None
+
+
+def _context(data, *, photo_src):
     facility = data.facility
     texts = report_texts(data)
     compiler = data.report.updated_by if data.report else None
-    photos, photos_left_out = _photos(data)
+    photos, photos_left_out = _photos(data, photo_src)
     return {
         "data": data,
         "program": data.program,
@@ -85,15 +103,16 @@ def _time_range(sessions):
     return f"{start:%H.%M}–{end:%H.%M}"
 
 
-def _photos(data):
-    """The documentation photos, sessions first, as {"src", "caption"}; and how many were left
-    out beyond MAX_PHOTOS. A file that cannot be read is left out of the grid, not fatal."""
+def _photos(data, photo_src):
+    """The documentation photos, sessions first, as {"src", "caption"} (`photo_src` of the
+    photo's file); and how many were left out beyond MAX_PHOTOS. A file that cannot be read is
+    left out of the grid, not fatal."""
     entries = [(photo.image, _session_caption(photo)) for photo in data.session_photos] + [
         (photo.image, _product_caption(photo)) for photo in data.products
     ]
     shown = []
     for field, caption in entries[:MAX_PHOTOS]:
-        src = embedded_photo(field)
+        src = photo_src(field)
         if src:
             shown.append({"src": src, "caption": caption})
     return shown, max(0, len(entries) - MAX_PHOTOS)

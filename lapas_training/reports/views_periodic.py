@@ -11,16 +11,20 @@ user's region comes with the user), then those of `periodic.build_report` (the f
 queries): the same whatever the data.
 """
 
+import dataclasses
+import re
+
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from attendance.pdf import render_pdf
 from lapas_training.access import READERS, role_required, rollup_required
 from lapas_training.db_router import reads_from_replica
-from lapas_training.reports import periodic
+from lapas_training.reports import pdf_store, periodic
 from lapas_training.reports.forms import period_from_request
 from lapas_training.spreadsheets import Sheet, safe_filename, xlsx_response
 
@@ -79,13 +83,29 @@ def _page(request, subject, url_name):
     return render(request, "lapas_training/reports/periodic.html", context)
 
 
+PDF_TEMPLATE = "lapas_training/reports/periodic_pdf.html"
+# Each chart's SVG ids come from a counter of the process (reports.charts): unique in a page, new
+# at each render, and printing nothing.
+CHART_IDS = re.compile(r"\bchart-\d+")
+
+
 def _pdf(request, subject):
+    """The report's PDF, stored after its first render (lapas_training.reports.pdf_store): found
+    by its HTML without the minute it was generated, so a stored one states when its figures,
+    unchanged since, were first printed."""
     period, _form = period_from_request(request)
     report = periodic.build_report(subject, period)
-    pdf = render_pdf("lapas_training/reports/periodic_pdf.html", {"report": report})
+    unstamped = dataclasses.replace(report, generated_at=None)
+    filename = _filename(report, "pdf")
+    pdf = pdf_store.stored_pdf(
+        f"periodic/{filename.removesuffix('.pdf')}",
+        CHART_IDS.sub("chart", render_to_string(PDF_TEMPLATE, {"report": unstamped})),
+        language=get_language(),
+        html=lambda: render_to_string(PDF_TEMPLATE, {"report": report}),
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     # Inline: the browser opens its viewer, from which the officer prints.
-    response["Content-Disposition"] = content_disposition_header(False, _filename(report, "pdf"))
+    response["Content-Disposition"] = content_disposition_header(False, filename)
     return response
 
 
