@@ -5,7 +5,8 @@
 # into a temporary directory) with a self-signed certificate, in front of gunicorn
 # (deploy/gunicorn.conf.py) on the PostgreSQL database PG_URL, already migrated and seeded by
 # `manage.py seed_demo`, with two background workers. Checks: HTTP redirects to HTTPS, static
-# files come from nginx with a long cache, /media/ is not served, X-Real-IP reaches the app
+# files come from nginx with a long cache, /media/ is not served, an upload above nginx's size
+# limit gets our bilingual 413 page (static/errors/413.html), X-Real-IP reaches the app
 # (the audit log records the client's address, not nginx's), /health/ answers 200; then wrk
 # for STACK_LOAD_SECONDS (60) through nginx over HTTPS: a trainer's marking page and a staff
 # member's inmate list, logged in. Any answer but 200, or any socket error, fails the step; the
@@ -89,6 +90,7 @@ sed -e "s|listen 80;|listen 127.0.0.1:$HTTP_PORT;|" \
   -e "s|https://\$host\$request_uri|https://\$host:$HTTPS_PORT\$request_uri|" \
   -e "s|/etc/ssl/lapas-training/|$tmp/|" \
   -e "s|alias /var/lib/lapas-training/static/;|alias $tmp/static/;|" \
+  -e "s|root /var/lib/lapas-training/static;|root $tmp/static;|" \
   -e "s|server 127.0.0.1:8001;|server 127.0.0.1:$APP_PORT;|" \
   deploy/nginx/lapas-training.conf >"$site"
 # Each rewrite must have taken: a production path or port left here would test nothing.
@@ -147,6 +149,13 @@ echo "$secret" >"$MEDIA_ROOT/private/probe.txt"
 media=$(curl_nginx -w '\n%{http_code}' "$base/media/private/probe.txt")
 [ "$(tail -1 <<<"$media")" != 200 ] || fail "/media/ served a private file"
 if grep -qF "$secret" <<<"$media"; then fail "/media/ served a private file"; fi
+
+echo "-- an upload above client_max_body_size (12m) gets our 413 page"
+# nginx refuses it before the app (or a login) is asked; the officer must read why, in Indonesian.
+head -c $((13 * 1024 * 1024)) /dev/zero >"$tmp/too-large.xlsx"
+too_large=$(curl_nginx -w '\n%{http_code}' -F "file=@$tmp/too-large.xlsx" "$base/inmates/import/")
+[ "$(tail -1 <<<"$too_large")" = 413 ] || fail "a 13 MiB upload answered $(tail -1 <<<"$too_large")"
+grep -qF "Berkas terlalu besar" <<<"$too_large" || fail "a 13 MiB upload did not get static/errors/413.html"
 
 echo "-- log in (staff and a trainer: no second factor for them)"
 login() {
