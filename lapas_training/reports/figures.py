@@ -165,6 +165,20 @@ def _summaries(facilities, period, grouped):
         attended=models.Count("pk", filter=Q(status__in=ATTENDED_STATUSES)),
         custody=models.Count("pk", filter=Q(status__in=CUSTODY_STATUSES)),
     )
+    completion = _grouped(
+        _closed_enrollments(facilities, period),
+        "program__facility",
+        grouped,
+        completed=models.Count("pk", filter=Q(status=Enrollment.Status.COMPLETED)),
+        base=models.Count("pk", filter=Q(status__in=COMPLETION_BASE)),
+    )
+    return _assemble(facilities, period, grouped, records, completion)
+
+
+def _assemble(facilities, period, grouped, records, completion):
+    """Summaries from the attendance records' and closed programs' figures (keyed as
+    `_grouped` keys them) and three queries of their own: held sessions by time slot,
+    certificates, agreements."""
     # JP is computed in Python (programs.services.session_jp), so the sessions come grouped by
     # time slot: a handful of rows however many sessions there were.
     slots = (
@@ -179,17 +193,6 @@ def _summaries(facilities, period, grouped):
         key = slot.get("program__facility")
         sessions[key] = sessions.get(key, 0) + slot["n"]
         jp[key] = jp.get(key, 0) + slot["n"] * session_jp(slot["start_time"], slot["end_time"])
-    completion = _grouped(
-        Enrollment.objects.filter(
-            program__facility__in=facilities,
-            program__status=Program.Status.COMPLETED,
-            program__end_date__range=(period.start, period.end),
-        ),
-        "program__facility",
-        grouped,
-        completed=models.Count("pk", filter=Q(status=Enrollment.Status.COMPLETED)),
-        base=models.Count("pk", filter=Q(status__in=COMPLETION_BASE)),
-    )
     certificates = _grouped(
         issued_in(Certificate.objects.filter(facility__in=facilities), period),
         "facility",
@@ -229,6 +232,14 @@ def _summaries(facilities, period, grouped):
     return summaries
 
 
+def _closed_enrollments(facilities, period):
+    return Enrollment.objects.filter(
+        program__facility__in=facilities,
+        program__status=Program.Status.COMPLETED,
+        program__end_date__range=(period.start, period.end),
+    )
+
+
 EMPTY = Summary(0, 0, 0, None, 0, 0, None, 0, 0, 0)
 
 
@@ -251,9 +262,52 @@ def by_facility(facilities, period):
     ]
 
 
-def attendance_by_month(facilities, period):
-    """The records of held sessions per month of the period (every month, empty ones with
-    zeros) and status group. One query."""
+@dataclass(frozen=True)
+class PeriodFigures:
+    """What the reports dashboard, the roll-up and the periodic report show of a period."""
+
+    summary: Summary
+    months: list
+    programs: list
+    by_partner: list
+    by_skill: list
+    custody: list
+
+
+def period_figures(facilities, period):
+    """The period's summary and every breakdown of it over `facilities`. Seven queries,
+    three of them over the period's attendance records (each a pass over the same few
+    sessions' records): records by month and status, distinct participants overall and by
+    skill category, distinct participants by partner; then held sessions by time slot,
+    completion by program, certificates, agreements. The summary's attendance and completion
+    figures are the sums of the breakdowns', so they are not counted twice."""
+    statuses = _records_by_month(facilities, period)
+    participants = _participants_by_skill(facilities, period)
+    programs = completion_by_program(facilities, period)
+    records = {
+        "participants": participants.pop(None),
+        "records": sum(statuses.values()),
+        "attended": sum(n for (_m, s), n in statuses.items() if s in ATTENDED_STATUSES),
+        "custody": sum(n for (_m, s), n in statuses.items() if s in CUSTODY_STATUSES),
+    }
+    completion = {
+        "completed": sum(program.completed for program in programs),
+        "base": sum(program.base for program in programs),
+    }
+    summary = _assemble(facilities, period, False, {None: records}, {None: completion})
+    return PeriodFigures(
+        summary=summary.get(None, EMPTY),
+        months=_months(statuses, period),
+        programs=programs,
+        by_partner=participants_by_partner(facilities, period),
+        by_skill=_skill_counts(participants),
+        custody=_custody_counts(statuses),
+    )
+
+
+def _records_by_month(facilities, period):
+    """{(first day of the month, status): records of held sessions}. One query, which reads
+    no enrolment."""
     rows = (
         _held_records(facilities, period)
         .annotate(month=TruncMonth("session__date"))
@@ -261,11 +315,16 @@ def attendance_by_month(facilities, period):
         .values("month", "status")
         .annotate(n=models.Count("pk"))
     )
+    return {(row["month"], row["status"]): row["n"] for row in rows}
+
+
+def _months(statuses, period):
+    """One `MonthAttendance` per month of the period, empty ones with zeros."""
     counts = {}
-    for row in rows:
-        group = "custody" if row["status"] in CUSTODY_STATUSES else row["status"]
-        month = counts.setdefault(row["month"], {})
-        month[group] = month.get(group, 0) + row["n"]
+    for (month, status), n in statuses.items():
+        group = "custody" if status in CUSTODY_STATUSES else status
+        got = counts.setdefault(month, {})
+        got[group] = got.get(group, 0) + n
     result = []
     for month in period.months():
         got = counts.get(month, {})
@@ -283,6 +342,62 @@ def attendance_by_month(facilities, period):
     return result
 
 
+def _custody_counts(statuses):
+    """Records missed for each custody reason, in the attendance sheet's order, zeros
+    included."""
+    values = {}
+    for (_month, status), n in statuses.items():
+        values[status] = values.get(status, 0) + n
+    return [
+        Count(status.value, str(status.label), values.get(status, 0)) for status in CUSTODY_ORDER
+    ]
+
+
+def _participations(facilities, period):
+    """The enrolments of `facilities` with a record in a held session of the period: whose
+    inmates are the period's participants. Read from the enrolments of the programs that held
+    a session (through the enrolment's program index), which the records' enrolments then
+    narrow: joining every record to its enrolment instead makes PostgreSQL read the whole
+    enrolment table (twice as slow on the national data)."""
+    held_programs = (
+        TrainingSession.objects.alias(held_on=held_on())
+        .filter(held_on__range=(period.start, period.end))
+        .values("program")
+    )
+    return Enrollment.objects.filter(
+        program__facility__in=facilities,
+        program__in=held_programs,
+        pk__in=_held_records(facilities, period).values("enrollment"),
+    )
+
+
+def _participants_by_skill(facilities, period):
+    """{None: distinct participants, skill category: distinct participants of its programs}
+    in one query: a distinct count per category, each filtered, beside the overall one."""
+    row = _participations(facilities, period).aggregate(
+        everyone=models.Count("inmate", distinct=True),
+        **{
+            f"skill_{index}": models.Count(
+                "inmate", distinct=True, filter=Q(program__skill_category=value)
+            )
+            for index, value in enumerate(SkillCategory.values)
+        },
+    )
+    counts = {None: row["everyone"]}
+    for index, value in enumerate(SkillCategory.values):
+        counts[value] = row[f"skill_{index}"]
+    return counts
+
+
+def _skill_counts(participants):
+    """The skill categories with participants, most first."""
+    labels = dict(SkillCategory.choices)
+    counts = [
+        Count(value, str(labels[value]), n) for value, n in participants.items() if n and value
+    ]
+    return sorted(counts, key=lambda count: (-count.value, count.label))
+
+
 def completion_by_program(facilities, period):
     """The programs closed with an end date in the period and their enrolments' outcomes, by
     facility, end date and title. One query."""
@@ -295,11 +410,7 @@ def completion_by_program(facilities, period):
         ]
     }
     rows = (
-        Enrollment.objects.filter(
-            program__facility__in=facilities,
-            program__status=Program.Status.COMPLETED,
-            program__end_date__range=(period.start, period.end),
-        )
+        _closed_enrollments(facilities, period)
         .values("program", "program__title", "program__facility__name", "program__end_date")
         .annotate(
             enrolled=models.Count("pk"),
@@ -329,6 +440,8 @@ def completion_by_program(facilities, period):
 def participants_by_partner(facilities, period):
     """Distinct participants per partner of the programs whose held sessions they attended
     (once under each partner of a program), most first. One query."""
+    # From the records, not `_participations`: joined to the partners, the enrolments' form
+    # leads PostgreSQL to read the whole enrolment table (measured on the national data).
     path = "session__program__program_partners__partner"
     rows = (
         _held_records(facilities, period)
@@ -339,40 +452,3 @@ def participants_by_partner(facilities, period):
     )
     counts = [Count(row[path], row[f"{path}__name"], row["value"]) for row in rows]
     return sorted(counts, key=lambda count: (-count.value, count.label))
-
-
-def participants_by_skill(facilities, period):
-    """Distinct participants per skill category of the programs they attended, most first.
-    One query."""
-    rows = (
-        _held_records(facilities, period)
-        .order_by()
-        .values("session__program__skill_category")
-        .annotate(value=models.Count("enrollment__inmate", distinct=True))
-    )
-    labels = dict(SkillCategory.choices)
-    counts = [
-        Count(
-            row["session__program__skill_category"],
-            str(labels.get(row["session__program__skill_category"], "")),
-            row["value"],
-        )
-        for row in rows
-    ]
-    return sorted(counts, key=lambda count: (-count.value, count.label))
-
-
-def custody_reasons(facilities, period):
-    """Records of held sessions missed for each custody reason (court, visit, clinic...), every
-    reason in the attendance sheet's order, zeros included. One query."""
-    rows = (
-        _held_records(facilities, period)
-        .filter(status__in=CUSTODY_STATUSES)
-        .order_by()
-        .values("status")
-        .annotate(value=models.Count("pk"))
-    )
-    values = {row["status"]: row["value"] for row in rows}
-    return [
-        Count(status.value, str(status.label), values.get(status, 0)) for status in CUSTODY_ORDER
-    ]

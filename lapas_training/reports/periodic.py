@@ -153,17 +153,18 @@ def build_report(subject, period):
     """The report of `subject` over `period`. Costs the figures' queries (a few grouped ones,
     whatever the number of programs or facilities), nothing per row."""
     facilities = subject.facilities
-    summary = figures.summary(facilities, period)
+    got = figures.period_figures(facilities, period)
+    summary = got.summary
     tables = [
-        _attendance_table(figures.attendance_by_month(facilities, period)),
-        _completion_table(figures.completion_by_program(facilities, period), subject.rollup),
+        _attendance_table(got.months),
+        _completion_table(got.programs, subject.rollup),
         _count_table(
             "partners",
             _("Participants by partner"),
             _("Partners"),
             _("Partner"),
             _("Participants"),
-            figures.participants_by_partner(facilities, period),
+            got.by_partner,
             _("No partner taught in this period."),
         ),
         _count_table(
@@ -172,7 +173,7 @@ def build_report(subject, period):
             _("Skills"),
             _("Skill category"),
             _("Participants"),
-            figures.participants_by_skill(facilities, period),
+            got.by_skill,
             _("No participants in this period."),
         ),
         _count_table(
@@ -181,7 +182,7 @@ def build_report(subject, period):
             _("Custody reasons"),
             _("Reason"),
             _("Records"),
-            figures.custody_reasons(facilities, period),
+            got.custody,
             _("No session was missed for a custody reason."),
         ),
     ]

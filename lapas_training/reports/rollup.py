@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from attendance.models import ATTENDED_STATUSES, CUSTODY_STATUSES, AttendanceRecord
 from attendance.rules import percent
 from certificates.models import Certificate
-from lapas_training.reports import charts, figures
+from lapas_training.reports import charts
 from lapas_training.reports.charts import Cell, Table
 from lapas_training.reports.figures import COMPLETION_BASE
 from programs.models import (
@@ -193,11 +193,10 @@ class Chart:
     table: Table
 
 
-def dashboard_charts(facilities, period):
-    """The facility dashboard's charts over `facilities`: attendance by month, completion by
-    program, participants by partner and by skill, custody reasons. Five grouped queries
-    (one per figure), whatever the number of facilities."""
-    months = figures.attendance_by_month(facilities, period)
+def dashboard_charts(got):
+    """The facility dashboard's charts of `got` (figures.PeriodFigures): attendance by month,
+    completion by program, participants by partner and by skill, custody reasons. No query."""
+    months = got.months
     statuses = [
         (_("Present (H)"), "present"),
         (_("Late (T)"), "late"),
@@ -207,10 +206,7 @@ def dashboard_charts(facilities, period):
         (_("Custody reasons"), "custody"),
     ]
     month_labels = [date_format(month.month, "YEAR_MONTH_FORMAT") for month in months]
-    programs = figures.completion_by_program(facilities, period)
-    by_partner = figures.participants_by_partner(facilities, period)
-    by_skill = figures.participants_by_skill(facilities, period)
-    custody = figures.custody_reasons(facilities, period)
+    programs = got.programs
     return [
         Chart(
             _("Attendance by month"),
@@ -243,12 +239,12 @@ def dashboard_charts(facilities, period):
                 [[p.title, p.facility_name, p.completed, p.base, rate(p.rate)] for p in programs],
             ),
         ),
-        count_chart(_("Participants by partner"), _("Partner"), by_partner),
-        count_chart(_("Participants by skill category"), _("Skill category"), by_skill),
+        count_chart(_("Participants by partner"), _("Partner"), got.by_partner),
+        count_chart(_("Participants by skill category"), _("Skill category"), got.by_skill),
         count_chart(
             _("Sessions missed for custody reasons"),
             _("Reason"),
-            custody,
+            got.custody,
             value_label=_("Records"),
         ),
     ]

@@ -1,9 +1,8 @@
 """The facility's reports dashboard: the period's figures, five charts with their tables, and
 the way to the other reports. Every number links to the list it counts.
 
-Queries: session, user, facility (the scope), then the figures' grouped queries (reports.figures):
-five for the summary and one each for attendance by month, completion by program, participants
-by partner, participants by skill and custody reasons; fifteen whatever the data.
+Queries: session, user, facility (the scope), then the seven grouped queries of
+reports.figures.period_figures: ten whatever the data.
 """
 
 from dataclasses import dataclass
@@ -225,21 +224,19 @@ def month_strip(facility, today):
 @reads_from_replica
 def dashboard(request):
     period, form = period_from_request(request)
-    facilities = Facility.objects.filter(pk=request.scope.facility.pk)
     links = Links(period)
-    summary = figures.summary(facilities, period)
-    completion = figures.completion_by_program(facilities, period)
-    custody = figures.custody_reasons(facilities, period)
-    attendance = attendance_chart(figures.attendance_by_month(facilities, period), period, links)
+    got = figures.period_figures(Facility.objects.filter(pk=request.scope.facility.pk), period)
+    summary, completion, custody = got.summary, got.programs, got.custody
+    attendance = attendance_chart(got.months, period, links)
     partners = count_chart(
-        figures.participants_by_partner(facilities, period),
+        got.by_partner,
         title=_("Participants by partner"),
         axis_label=_("Participants"),
         header=_("Partner"),
         url_for=lambda count: links.participants(trained_partner=count.key),
     )
     skills = count_chart(
-        figures.participants_by_skill(facilities, period),
+        got.by_skill,
         title=_("Participants by skill category"),
         axis_label=_("Participants"),
         header=_("Skill category"),

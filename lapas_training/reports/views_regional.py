@@ -67,15 +67,14 @@ def page_of(request, items, per_page):
 @rollup_required
 @reads_from_replica
 def rollup_dashboard(request):
-    """The region's (or the nation's) figures and charts for a period. Queries: those of
-    figures.summary and of the charts' figures (grouped, whatever the number of facilities)."""
-    facilities = request.scope.rollup_facilities()
+    """The region's (or the nation's) figures and charts for a period. Queries: the seven of
+    figures.period_figures (grouped, whatever the number of facilities)."""
     context = period_context(request)
-    period = context["period"]
+    got = figures.period_figures(request.scope.rollup_facilities(), context["period"])
     context.update(
         title=rollup_name(request.scope),
-        summary=figures.summary(facilities, period),
-        charts=rollup.dashboard_charts(facilities, period),
+        summary=got.summary,
+        charts=rollup.dashboard_charts(got),
     )
     return render(request, "lapas_training/reports/regional_dashboard.html", context)
 
@@ -108,14 +107,13 @@ def rollup_facility(request, pk):
     facility = get_object_or_404(
         in_rollup(Facility.objects.select_related("region"), request.scope, "pk"), pk=pk
     )
-    facilities = Facility.objects.filter(pk=facility.pk)
     context = period_context(request)
-    period = context["period"]
+    got = figures.period_figures(Facility.objects.filter(pk=facility.pk), context["period"])
     context.update(
         title=rollup_name(request.scope),
         facility=facility,
-        summary=figures.summary(facilities, period),
-        charts=rollup.dashboard_charts(facilities, period),
+        summary=got.summary,
+        charts=rollup.dashboard_charts(got),
     )
     return render(request, "lapas_training/reports/regional_facility.html", context)
 

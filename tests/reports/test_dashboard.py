@@ -210,10 +210,10 @@ def test_dashboard_query_count_is_fixed(
 ):
     make_activity(facility, [partner, other_partner], programs)
     client = client_for(viewer_user)
-    # 1 session, 2 user, 3 facility; the summary: 4 records, 5 time slots, 6 enrolments of
-    # closed programs, 7 certificates, 8 agreements; 9 completion by program, 10 custody
-    # reasons, 11 attendance by month, 12 by partner, 13 by skill.
-    with django_assert_num_queries(13):
+    # 1 session, 2 user, 3 facility; figures.period_figures: 4 records by month and status,
+    # 5 participants overall and by skill, 6 completion by program, 7 by partner, 8 time
+    # slots, 9 certificates, 10 agreements.
+    with django_assert_num_queries(10):
         response = client.get(URL, AUGUST)
     assert card(page(response), "Sessions held")[0] == str(2 * programs)
 

@@ -236,7 +236,7 @@ def test_summary_of_an_empty_period_is_zero_without_rates(world, facility):
 
 
 def test_attendance_by_month_counts_each_status_group(world, facility):
-    july, august, september = figures.attendance_by_month(only(facility), Q3)
+    july, august, september = figures.period_figures(only(facility), Q3).months
     assert july == figures.MonthAttendance(D(2025, 7, 1), 1, 0, 0, 0, 1, 0)
     assert july.rate == Decimal("50.0")
     assert august == figures.MonthAttendance(
@@ -248,7 +248,7 @@ def test_attendance_by_month_counts_each_status_group(world, facility):
 
 
 def test_attendance_by_month_lists_empty_months(world, facility):
-    rows = figures.attendance_by_month(only(facility), Period.year(2025))
+    rows = figures.period_figures(only(facility), Period.year(2025)).months
     assert [row.month.month for row in rows] == list(range(1, 13))
     assert rows[0].total == 0
     assert rows[0].rate is None
@@ -284,7 +284,7 @@ def test_participants_by_partner_counts_a_person_once_per_partner(world, facilit
 
 
 def test_participants_by_skill_counts_distinct_people(world, facility):
-    result = figures.participants_by_skill(only(facility), AUGUST)
+    result = figures.period_figures(only(facility), AUGUST).by_skill
     assert [(count.key, count.label, count.value) for count in result] == [
         ("handicraft", "Handicraft", 4),
         ("sewing", "Sewing and tailoring", 2),
@@ -292,7 +292,9 @@ def test_participants_by_skill_counts_distinct_people(world, facility):
 
 
 def test_custody_reasons_count_records_of_each_reason(world, facility):
-    result = {count.key: count.value for count in figures.custody_reasons(only(facility), AUGUST)}
+    result = {
+        count.key: count.value for count in figures.period_figures(only(facility), AUGUST).custody
+    }
     assert result == {
         "sidang": 1,
         "besukan": 1,
@@ -337,7 +339,7 @@ def test_figures_of_two_facilities_add_up(world, facility, other_facility):
     # 4 + 1 attended of 7 + 1 counted.
     assert result.attendance_rate == Decimal("62.5")
     # Handicraft 4; fishery and sewing 2 each, a tie ordered by name.
-    assert [(c.label, c.value) for c in figures.participants_by_skill(both, AUGUST)] == [
+    assert [(c.label, c.value) for c in figures.period_figures(both, AUGUST).by_skill] == [
         ("Handicraft", 4),
         ("Fishery", 2),
         ("Sewing and tailoring", 2),
@@ -352,16 +354,23 @@ def test_figures_cost_a_fixed_number_of_queries(world, facility, django_assert_n
     # The same five grouped by facility, and the facilities.
     with django_assert_num_queries(6):
         figures.by_facility(Facility.objects.all(), Q3)
-    with django_assert_num_queries(1):
-        figures.attendance_by_month(facilities, Q3)
+    # Records by month and status, participants overall and by skill, by partner, time
+    # slots, completion by program, certificates, agreements.
+    with django_assert_num_queries(7):
+        figures.period_figures(facilities, Q3)
     with django_assert_num_queries(1):
         figures.completion_by_program(facilities, Q3)
     with django_assert_num_queries(1):
         figures.participants_by_partner(facilities, Q3)
-    with django_assert_num_queries(1):
-        figures.participants_by_skill(facilities, Q3)
-    with django_assert_num_queries(1):
-        figures.custody_reasons(facilities, Q3)
+
+
+@pytest.mark.parametrize("period", [AUGUST, Q3, Period.year(2025), Period.month(2024, 1)])
+def test_period_figures_sum_up_to_the_summary(world, facility, other_facility, period):
+    # The page's summary adds up its breakdowns; it must say what figures.summary counts.
+    for facilities in (only(facility), Facility.objects.all()):
+        assert figures.period_figures(facilities, period).summary == figures.summary(
+            facilities, period
+        )
 
 
 def test_certificates_count_by_their_printed_date(world, facility):

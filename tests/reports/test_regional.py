@@ -383,12 +383,12 @@ def test_rollup_list_pages_keep_their_query_count(
     # + count, the page of facilities, figures.by_facility's six.
     with django_assert_num_queries(2 + 8):
         assert client.get(reverse("reports:rollup_comparison") + "?" + AUGUST).status_code == 200
-    # + figures.summary's five, the five figures of rollup.dashboard_charts.
-    with django_assert_num_queries(2 + 10):
+    # + figures.period_figures' seven (the summary and the charts' figures).
+    with django_assert_num_queries(2 + 7):
         assert client.get(reverse("reports:rollup") + "?" + AUGUST).status_code == 200
     # + the facility, then as the summary.
     url = reverse("reports:rollup_facility", args=[region.facilities.first().pk])
-    with django_assert_num_queries(2 + 1 + 10):
+    with django_assert_num_queries(2 + 1 + 7):
         assert client.get(url + "?" + AUGUST).status_code == 200
 
 
