@@ -8,7 +8,7 @@ from inmates.imports import check_size, read_file
 from inmates.models import Inmate
 from inmates.photos import sanitize_image
 from inmates.services import UNDO_REASON_MAX_LENGTH
-from programs.models import Enrollment, SkillCategory, TrainingSession
+from programs.models import Enrollment, SkillCategory, TrainingSession, held_on
 
 
 class DateInput(forms.DateInput):
@@ -177,9 +177,13 @@ class InmateFilterForm(forms.Form):
         required=False, choices=[("", ""), *SkillCategory.choices], widget=forms.HiddenInput
     )
 
-    def __init__(self, *args, blocks, **kwargs):
+    def __init__(self, *args, blocks, facility, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["block"].choices = [("", _("All blocks"))] + [(b, b) for b in blocks]
+        # The facility whose sessions the trained_* filters read: its inmates trained in its
+        # own programs, and the sessions come through its programs' index rather than the
+        # whole country's sessions of those days.
+        self.facility = facility
 
     def clean(self):
         cleaned = super().clean()
@@ -201,15 +205,16 @@ class InmateFilterForm(forms.Form):
         if data.get("block"):
             queryset = queryset.filter(block=data["block"])
         trained = {
-            "status": TrainingSession.Status.HELD,
-            "date__gte": data.get("trained_from"),
-            "date__lte": data.get("trained_to"),
+            "held_on__gte": data.get("trained_from"),
+            "held_on__lte": data.get("trained_to"),
             "program__program_partners__partner": data.get("trained_partner"),
             "program__skill_category": data.get("trained_skill"),
         }
         trained = {key: value for key, value in trained.items() if value}
-        if len(trained) > 1:
-            sessions = TrainingSession.objects.filter(**trained)
+        if trained:
+            sessions = TrainingSession.objects.alias(held_on=held_on()).filter(
+                program__facility=self.facility, held_on__isnull=False, **trained
+            )
             queryset = queryset.filter(
                 pk__in=Enrollment.objects.filter(attendance_records__session__in=sessions).values(
                     "inmate"

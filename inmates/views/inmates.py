@@ -68,7 +68,7 @@ def filtered_register(request):
         .values_list("block", flat=True)
         .distinct()
     )
-    form = InmateFilterForm(request.GET, blocks=blocks)
+    form = InmateFilterForm(request.GET, blocks=blocks, facility=request.scope.facility)
     inmates = form.filter(facility_inmates)
     return form, inmates.order_by("full_name", "pk")
 

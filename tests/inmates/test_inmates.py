@@ -440,6 +440,31 @@ def test_inmate_list_filters_who_took_part_in_training_between(
     assert listed(trained_skill="sewing") == {"Sari Menjahit"}
 
 
+def test_inmate_list_training_filter_reads_only_the_facilitys_sessions(
+    client_for, viewer_user, facility, other_facility, program
+):
+    """The list stands behind the reports' participant counts, which count the facility's
+    programs: training elsewhere (before a transfer) does not list an inmate here."""
+    inmate = InmateFactory(facility=facility, full_name="Rudi Pindahan")
+    elsewhere = TrainingSessionFactory(
+        program=ProgramFactory(facility=other_facility),
+        date=datetime.date(2025, 8, 4),
+        status="held",
+    )
+    AttendanceRecordFactory(
+        session=elsewhere, enrollment=EnrollmentFactory(program=elsewhere.program, inmate=inmate)
+    )
+    url = reverse("inmates:inmate_list")
+    august = {"trained_from": "2025-08-01", "trained_to": "2025-08-31"}
+    client = client_for(viewer_user)
+    assert "Rudi Pindahan" not in page(client.get(url, august))
+    here = TrainingSessionFactory(program=program, date=datetime.date(2025, 8, 5), status="held")
+    AttendanceRecordFactory(
+        session=here, enrollment=EnrollmentFactory(program=program, inmate=inmate)
+    )
+    assert "Rudi Pindahan" in page(client.get(url, august))
+
+
 def test_inmate_list_reversed_training_range_shows_error(client_for, viewer_user, inmate):
     html = page(
         client_for(viewer_user).get(
