@@ -1,5 +1,6 @@
 from django import forms
 from django.template.loader import render_to_string
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -137,19 +138,35 @@ def _shown(value):
 
 
 class MarkRow:
-    """One participant's row of the marking page, with every input's name, id, value and state.
+    """One participant's row of the marking page, with its inputs written out.
 
     Rendering the 11 radios, the two inputs and the hidden field of 40 rows through Django's
     widget templates (~560 template renders) took most of the page's time, and so did
-    building 40 forms only to read their values back. The row template writes the inputs
-    itself from these values, with the names, ids and aria attributes MarkForm's widgets would
-    give them (tests/attendance/test_marking.py compares the two).
+    building 40 forms only to read their values back; writing the inputs through the row
+    template's variables and tags still cost more than the rest of the page. So the inputs are
+    written here, with the names, ids and aria attributes MarkForm's widgets would give them
+    (tests/attendance/test_marking.py compares the two), and the template places them.
 
     `values` holds the row's enrollment, status, minutes_late and note as the inputs show them;
-    `form` is the bound MarkForm after a refused POST, whose errors the row then shows.
+    `form` is the bound MarkForm after a refused POST, whose errors the row then shows, each
+    field's in an element whose id the field's aria-describedby names (`error_lists`).
     """
 
     FIELDS = MarkForm.base_fields
+    # Each input's type and its attributes after the value, as MarkForm's widgets write them.
+    MINUTES_ATTRS = (
+        "number",
+        format_html(
+            ' class="form-control" inputmode="numeric" data-minutes-late="" min="{}" max="{}"',
+            FIELDS["minutes_late"].min_value,
+            FIELDS["minutes_late"].max_value,
+        ),
+    )
+    NOTE_ATTRS = (
+        "text",
+        format_html(' class="form-control" maxlength="{}"', FIELDS["note"].max_length),
+    )
+    HIDDEN_ATTRS = ("hidden", "")
 
     def __init__(self, prefix, enrollment, values, buttons, form=None):
         self.form = form
@@ -157,17 +174,10 @@ class MarkRow:
         self.errors = form.errors if form is not None else {}
         self.status = _shown(values["status"]) or ""
         self.buttons = buttons.html(prefix, self.status, "status" in self.errors)
-        minutes = self.FIELDS["minutes_late"]
-        self.minutes = {
-            **self._input(prefix, "minutes_late", values),
-            "min": minutes.min_value,
-            "max": minutes.max_value,
-        }
-        self.note = {
-            **self._input(prefix, "note", values),
-            "maxlength": self.FIELDS["note"].max_length,
-        }
-        self.enrollment_input = self._input(prefix, "enrollment", values)
+        self.minutes_id, self.note_id = f"id_{prefix}-minutes_late", f"id_{prefix}-note"
+        self.minutes_input = self._input(prefix, "minutes_late", values, self.MINUTES_ATTRS)
+        self.note_input = self._input(prefix, "note", values, self.NOTE_ATTRS)
+        self.enrollment_input = self._input(prefix, "enrollment", values, self.HIDDEN_ATTRS)
 
     @classmethod
     def sent(cls, form, enrollment, buttons):
@@ -175,14 +185,34 @@ class MarkRow:
         values = {name: form[name].value() for name in cls.FIELDS}
         return cls(form.prefix, enrollment, values, buttons, form=form)
 
-    def _input(self, prefix, field, values):
-        return {
-            "name": f"{prefix}-{field}",
-            "id": f"id_{prefix}-{field}",
-            "value": _shown(values[field]),
-            # As Django's widgets: an input with an error is marked invalid.
-            "invalid": field in self.errors,
-        }
+    def _input(self, prefix, field, values, attrs):
+        """The <input> of `field`, its value in place and, as Django's widgets do, an input
+        with an error marked invalid and described by its error list. Plain f-strings rather
+        than format_html: only the value comes from a user, and it is escaped."""
+        kind, attrs = attrs
+        html_id = f"id_{prefix}-{field}"
+        value = _shown(values[field])
+        value = "" if value is None else f' value="{escape(value)}"'
+        state = ""
+        if field in self.errors and field != "enrollment":
+            state = f' aria-invalid="true" aria-describedby="{html_id}_error"'
+        # The prefix is the formset's own ("form-3"), never what a user typed.
+        return mark_safe(
+            f'<input type="{kind}" name="{prefix}-{field}"{value}{attrs}{state} id="{html_id}">'
+        )
+
+    def error_lists(self):
+        """[(id, [error text, …])] of the fields with errors, then (None, the row's own)."""
+        if self.form is None:
+            return []
+        lists = [
+            (f"{field.auto_id}_error", [f"{field.label}: {error}" for error in field.errors])
+            for field in self.form
+            if field.errors
+        ]
+        if self.form.non_field_errors():
+            lists.append((None, list(self.form.non_field_errors())))
+        return lists
 
 
 class CorrectionForm(forms.Form):

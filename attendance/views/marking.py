@@ -128,9 +128,12 @@ def _roster(session):
         )
         .order_by("inmate__full_name", "pk")
     )
+    thumbnail_url = _url_maker("inmates:inmate_photo_thumbnail")
     for enrollment in roster:
         words = enrollment.inmate.full_name.split()
         enrollment.initials = "".join(word[0] for word in words[:2]).upper()
+        if enrollment.inmate.photo_thumbnail:
+            enrollment.thumbnail_url = thumbnail_url(enrollment.inmate_id)
     return roster
 
 

@@ -292,6 +292,54 @@ def test_mark_rows_after_a_refused_post_write_the_inputs_the_form_widgets_would(
     assert row_inputs(html, 1)[-3]["aria-invalid"] == "true"
 
 
+class DescribedBy(HTMLParser):
+    """The ids an HTML text gives its elements, the text inside each, and every input's
+    aria-describedby."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.texts, self.open, self.described = {}, [], {}
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "aria-describedby" in attrs:
+            self.described[attrs.get("id")] = attrs["aria-describedby"]
+        if "id" in attrs and tag not in ("input", "img"):
+            self.texts[attrs["id"]] = ""
+            self.open.append((tag, attrs["id"]))
+
+    def handle_endtag(self, tag):
+        if self.open and self.open[-1][0] == tag:
+            self.open.pop()
+
+    def handle_data(self, data):
+        for _tag, element_id in self.open:
+            self.texts[element_id] += data
+
+
+def test_mark_refused_inputs_are_described_by_their_shown_errors(
+    client_for, trainer_user, session, enrollments
+):
+    ahmad, dedi, rizky = enrollments
+    data = form_data([(ahmad.pk, "H"), (dedi.pk, "H", "5", "y" * 201), (rizky.pk, "T", "lima")])
+    html = page(client_for(trainer_user).post(mark_url(session), data))
+
+    parsed = DescribedBy(html)
+    assert parsed.described == {
+        "id_form-1-minutes_late": "id_form-1-minutes_late_error",
+        "id_form-1-note": "id_form-1-note_error",
+        "id_form-2-minutes_late": "id_form-2-minutes_late_error",
+    }
+    texts = parsed.texts
+    assert (
+        "Minutes late can only be given with T (Terlambat)."
+        in texts["id_form-1-minutes_late_error"]
+    )
+    assert "at most 200 characters" in texts["id_form-1-note_error"]
+    assert "Enter a whole number." in texts["id_form-2-minutes_late_error"]
+
+
 def test_mark_refused_post_shows_every_row_as_sent(client_for, trainer_user, session, enrollments):
     ahmad, dedi, rizky = enrollments
     data = form_data([(ahmad.pk, "I"), (dedi.pk, "H", "5", "Datang"), (rizky.pk, "klinik")])
