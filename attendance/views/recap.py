@@ -7,8 +7,10 @@ see only names and registration numbers; the downloads carry nothing more than t
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -30,7 +32,9 @@ def recap(request, pk):
     Queries: the user, the facility (scope), the program, then the 3 of `program_recap`.
     """
     program = _program(request, pk)
-    context = _page_context(request, program, program_recap(program))
+    data = program_recap(program)
+    row_cells(data.rows)
+    context = _page_context(request, program, data)
     return render(request, "attendance/recap.html", context)
 
 
@@ -60,6 +64,30 @@ def recap_export(request, pk, fmt):
     if fmt == "csv":
         return csv_response(filename, header, rows, preamble=preamble)
     return xlsx_response(filename, [Sheet(_("Attendance recap"), header, rows, preamble)])
+
+
+def row_cells(rows):
+    """Give each row its session cells' <td>s as `cells_html`.
+
+    A large program's matrix holds over a thousand cells, and the template's loop over them
+    took most of the page's time; yet a cell is one of a few kinds (its code, whether the
+    session was cancelled, whether the participant was listed). Each kind is rendered from its
+    template once a page, and a row joins its cells' renders.
+    """
+    rendered = {}
+    for row in rows:
+        cells = []
+        for cell in row.cells:
+            key = (cell.code, cell.session.is_cancelled, cell.listed)
+            if key not in rendered:
+                code, cancelled, listed = key
+                rendered[key] = render_to_string(
+                    "attendance/_recap_cells.html",
+                    {"code": code, "cancelled": cancelled, "listed": listed},
+                ).strip()
+            cells.append(rendered[key])
+        # Each part rendered by the template above, which escaped the code.
+        row.cells_html = mark_safe("".join(cells))
 
 
 def _program(request, pk):
