@@ -265,6 +265,10 @@ STORAGES = {
     },
 }
 
+# Django's form renderer with its simplest widgets (inputs, selects, textareas) written in
+# Python: the same markup at a fraction of the cost (lapas_training/form_renderer.py).
+FORM_RENDERER = "lapas_training.form_renderer.FastWidgetRenderer"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
