@@ -11,13 +11,16 @@ import os
 import tarfile
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
+from pypdf import PdfReader
 
 from attendance.models import AttendanceRecord
-from lapas_training.reports import pdf_store
+from lapas_training.reports import activity_pdf, pdf_store
 from programs.models import ActivityReport, SessionPhoto
 from tests.certificates import enrol, make_sessions
 from tests.helpers import assert_answer
@@ -111,6 +114,33 @@ def test_activity_pdf_prints_a_new_photo_anew(client_for, admin_user, staff_user
     assert len(embedded_photos(after)) == 2
     assert "Praktik kedua" not in pdf_text(before)
     assert "Praktik kedua" in pdf_text(after)
+
+
+def test_activity_pdf_embeds_a_stored_photo_at_its_printed_size(
+    client_for, admin_user, staff_user, marked
+):
+    # A stored photo is at most 1600 px (inmates.photos.FULL_SIZE); the report prints 800.
+    buffer = io.BytesIO()
+    Image.radial_gradient("L").resize((1600, 1200)).convert("RGB").save(buffer, "JPEG")
+    photo = SessionPhoto(
+        caption="Foto besar",
+        uploaded_by=staff_user,
+        session=marked.sessions.get(start_time=datetime.time(8, 0)),
+    )
+    photo.image.save("besar.jpg", ContentFile(buffer.getvalue()), save=False)
+    photo.thumbnail.save("kecil.jpg", ContentFile(buffer.getvalue()), save=False)
+    photo.save()
+
+    pdf, _renders = download(client_for(admin_user), activity_url(marked))
+
+    # Decoded at half its size, never below the printed one: sharp on paper, a quarter the CPU.
+    sizes = {
+        image.image.size
+        for page in PdfReader(io.BytesIO(pdf)).pages
+        for image in page.images
+        if image.name.endswith(".jpg")
+    }
+    assert sizes == {(activity_pdf.PHOTO_SIZE, activity_pdf.PHOTO_SIZE * 3 // 4)}
 
 
 @pytest.mark.parametrize(
