@@ -426,6 +426,7 @@ def main():
         for label, url in (
             ("roll-up (superuser)", reverse("reports:rollup")),
             ("inmate list (superuser)", reverse("inmates:inmate_list")),
+            ("roll-up PDF (superuser)", reverse("reports:rollup_periodic_pdf")),
         )
         if chosen(label)
     }
