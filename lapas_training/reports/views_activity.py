@@ -25,7 +25,8 @@ from programs.models import ActivityReport, Program
 @role_required(READERS)
 @reads_from_replica
 def activity_pdf(request, pk):
-    """The report as an A4 PDF in Indonesian, opened in the browser's viewer.
+    """The report as an A4 PDF in Indonesian, opened in the browser's viewer: the stored file
+    while nothing it prints has changed (lapas_training.reports.pdf_store).
 
     Queries: the session, the user, the facility (scope), the program, then the 13 of
     activity_data: 17 whatever the size of the program.

@@ -173,16 +173,27 @@ def august(program):
     return program
 
 
-def test_periodic_pdf_second_download_is_the_stored_file(client_for, viewer_user, august):
-    client = client_for(viewer_user)
-    url = reverse("reports:periodic_pdf")
+@pytest.mark.parametrize(
+    ("view", "directory"),
+    [
+        ("reports:periodic_pdf", "laporan-berkala-LPN.KSG-2025-08"),
+        ("reports:rollup_periodic_pdf", "laporan-berkala-Kanwil-Kalimantan-Tengah-2025-08"),
+    ],
+)
+def test_periodic_pdf_second_download_is_the_stored_file(
+    client_for, viewer_user, regional_user, august, view, directory
+):
+    reader = regional_user if view == "reports:rollup_periodic_pdf" else viewer_user
+    client = client_for(reader)
 
-    first, first_renders = download(client, url, AUGUST)
-    second, second_renders = download(client, url, AUGUST)
+    first, first_renders = download(client, reverse(view), AUGUST)
+    second, second_renders = download(client, reverse(view), AUGUST)
 
     assert (first_renders, second_renders) == (1, 0)
     assert second == first
-    assert len(stored(f"periodic/laporan-berkala-{viewer_user.facility.unit_code}-2025-08")) == 1
+    [name] = stored(f"periodic/{directory}")
+    with default_storage.open(f"{pdf_store.ROOT}/periodic/{directory}/{name}") as file:
+        assert file.read() == first
 
 
 def test_periodic_pdf_prints_changed_attendance_anew(client_for, viewer_user, august):
