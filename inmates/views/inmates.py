@@ -4,6 +4,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_safe
@@ -92,11 +93,13 @@ def with_program_counts(inmates):
 
 
 def with_row_labels(inmates):
-    """`inmates` (a list) with what the list's row shows beyond the fields: `url` (the
-    detail page), `gender_label` and `status_label`.
+    """`inmates` (a list) with each row's cells as the list shows them: `url` (the detail
+    page), `gender_label`, `place` (block / room), `status_label` and `release` (the
+    expected release date).
 
-    The labels are looked up once for the page: a get_*_display call per cell rebuilt the
-    choices' translated labels each time, and reverse() a row cost as much again.
+    Written here once for the page rather than by template filters and get_*_display calls
+    in each of fifty rows (a display call rebuilds the choices' translated labels, and
+    reverse() a row cost as much again).
     """
     genders = {value: str(label) for value, label in Inmate.Gender.choices}
     statuses = {value: str(label) for value, label in Inmate.Status.choices}
@@ -104,7 +107,12 @@ def with_row_labels(inmates):
     for inmate in inmates:
         inmate.url = detail_url(inmate.pk)
         inmate.gender_label = genders.get(inmate.gender, inmate.gender)
+        inmate.place = inmate.block or "–"
+        if inmate.room:
+            inmate.place += f" / {inmate.room}"
         inmate.status_label = statuses.get(inmate.status, inmate.status)
+        date = inmate.expected_release_date
+        inmate.release = date_format(date) if date else "–"
     return inmates
 
 
