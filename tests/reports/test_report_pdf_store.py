@@ -22,11 +22,15 @@ from pypdf import PdfReader
 from attendance.models import AttendanceRecord
 from lapas_training.reports import activity_pdf, pdf_store
 from programs.models import ActivityReport, SessionPhoto
+from tests import test_s3_storage
 from tests.certificates import enrol, make_sessions
 from tests.helpers import assert_answer
 from tests.reports.test_activity import add_photo, embedded_photos, pdf_text
 
 AUGUST = {"period": "month", "month": "2025-08"}
+# The moto S3 server and a bucket prefix of the test's own, as MEDIA_STORAGE=s3 sets it up.
+s3_server = test_s3_storage.s3_server
+bucket = test_s3_storage.bucket
 
 
 def stored(directory):
@@ -141,6 +145,26 @@ def test_activity_pdf_embeds_a_stored_photo_at_its_printed_size(
         if image.name.endswith(".jpg")
     }
     assert sizes == {(activity_pdf.PHOTO_SIZE, activity_pdf.PHOTO_SIZE * 3 // 4)}
+
+
+def test_activity_pdf_is_stored_in_the_object_storage(client_for, admin_user, marked, bucket):
+    # MEDIA_STORAGE=s3: the stored reports are objects of the private bucket like every file.
+    client = client_for(admin_user)
+    first, _renders = download(client, activity_url(marked))
+    [name] = bucket.names(f"{pdf_store.ROOT}/")
+    bucket.assert_private(name)
+    assert bucket.body(name) == first
+
+    second, renders = download(client, activity_url(marked))
+    ActivityReport.objects.create(program=marked, conclusions="Ditulis setelah disimpan.")
+    changed, changed_renders = download(client, activity_url(marked))
+
+    assert (second, renders) == (first, 0)
+    assert changed_renders == 1
+    assert "Ditulis setelah disimpan." in pdf_text(changed)
+    [new_name] = bucket.names(f"{pdf_store.ROOT}/")
+    assert new_name != name
+    assert bucket.body(new_name) == changed
 
 
 @pytest.mark.parametrize(
