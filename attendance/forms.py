@@ -24,13 +24,20 @@ STATUS_BUTTONS = {
 CUSTODY_BUTTON = "btn-outline-secondary"
 
 
+def status_choices():
+    """Every attendance status, as MarkForm's status choices."""
+    return AttendanceStatus.choices
+
+
 class MarkForm(forms.Form):
     """One participant's row of the marking page; a row left without a status is not saved."""
 
     enrollment = forms.IntegerField(label=_("Participant"), widget=forms.HiddenInput)
     status = forms.ChoiceField(
         label=_("Status"),
-        choices=AttendanceStatus.choices,
+        # A function, not the list: each of a POST's 40 forms deep-copies its fields, and
+        # copying the 11 choices (lazy labels and all) for each was a third of the save's time.
+        choices=status_choices,
         required=False,
         widget=forms.RadioSelect(attrs={"class": "btn-check"}),
     )
