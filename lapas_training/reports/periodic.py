@@ -12,6 +12,7 @@ has a row per inmate.
 
 import datetime
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -96,7 +97,7 @@ def rollup_subject(scope):
 class Table:
     """One table of the report as every format prints it: a title (and a shorter name for its
     XLSX sheet, at most 31 characters), the column headings and the rows, whose percentages are
-    `Percent`s and every other figure a number; `chart` is the SVG drawn from the same figures
+    `Percent`s and every other figure a number; `draw` draws the chart from the same figures
     (None when there is nothing to draw: a page of empty axes says less than the table's zeros)
     and `empty` what to say when there is no row."""
 
@@ -106,7 +107,13 @@ class Table:
     header: list
     rows: list
     empty: str
-    chart: object = None
+    draw: object = None
+
+    @cached_property
+    def chart(self):
+        """The chart's SVG, drawn when first printed: the XLSX file has no chart and never
+        pays for one."""
+        return self.draw() if self.draw else None
 
     @property
     def wide(self):
@@ -247,7 +254,8 @@ def _attendance_table(months):
         header,
         rows,
         _("No session was held in this period."),
-        chart=charts.stacked_bar_chart(
+        draw=partial(
+            charts.stacked_bar_chart,
             _month_labels([month.month for month in months]),
             [(label, [row[column] for row in rows]) for column, label in enumerate(header[1:7], 1)],
             title=_("Attendance records per month, by status"),
@@ -303,7 +311,8 @@ def _completion_table(programs, rollup):
         header,
         rows,
         _("No program closed in this period."),
-        chart=charts.horizontal_bar_chart(
+        draw=partial(
+            charts.horizontal_bar_chart,
             [(program.title, program.rate) for program in programs],
             title=_("Completion rate by program"),
             axis_label=_("Completion rate (%)"),
@@ -324,8 +333,11 @@ def _count_table(key, title, sheet, label, value_label, counts, empty):
         [label, value_label],
         rows,
         empty,
-        chart=charts.horizontal_bar_chart(
-            [(count.label, count.value) for count in counts], title=title, axis_label=value_label
+        draw=partial(
+            charts.horizontal_bar_chart,
+            [(count.label, count.value) for count in counts],
+            title=title,
+            axis_label=value_label,
         )
         if any(count.value for count in counts)
         else None,
@@ -367,7 +379,8 @@ def _facility_table(rows):
         header,
         body,
         _("No facility in this region."),
-        chart=charts.horizontal_bar_chart(
+        draw=partial(
+            charts.horizontal_bar_chart,
             [(row.facility.name, row.attendance_rate) for row in rows],
             title=_("Attendance by facility"),
             axis_label=_("Attendance (%)"),
