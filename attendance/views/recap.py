@@ -67,27 +67,32 @@ def recap_export(request, pk, fmt):
 
 
 def row_cells(rows):
-    """Give each row its session cells' <td>s as `cells_html`.
+    """Give each row its session cells' <td>s as `cells_html`, and those of its status totals,
+    sessions counted and attended as `totals_html`.
 
-    A large program's matrix holds over a thousand cells, and the template's loop over them
-    took most of the page's time; yet a cell is one of a few kinds (its code, whether the
-    session was cancelled, whether the participant was listed). Each kind is rendered from its
-    template once a page, and a row joins its cells' renders.
+    A large program's matrix holds over a thousand cells, and the template's loops over them
+    took most of the page's time; yet a cell is one of a few kinds (a session cell: its code,
+    whether the session was cancelled, whether the participant was listed; a total: its
+    number). Each kind is rendered from its template once a page, and a row joins its cells.
     """
     rendered = {}
+
+    def cell(code="", cancelled=False, listed=True, number=None):
+        key = (code, cancelled, listed, number)
+        if key not in rendered:
+            rendered[key] = render_to_string(
+                "attendance/_recap_cells.html",
+                {"code": code, "cancelled": cancelled, "listed": listed, "number": number},
+            ).strip()
+        return rendered[key]
+
     for row in rows:
-        cells = []
-        for cell in row.cells:
-            key = (cell.code, cell.session.is_cancelled, cell.listed)
-            if key not in rendered:
-                code, cancelled, listed = key
-                rendered[key] = render_to_string(
-                    "attendance/_recap_cells.html",
-                    {"code": code, "cancelled": cancelled, "listed": listed},
-                ).strip()
-            cells.append(rendered[key])
-        # Each part rendered by the template above, which escaped the code.
-        row.cells_html = mark_safe("".join(cells))
+        # Each part rendered by the template above, which escaped what it printed.
+        row.cells_html = mark_safe(
+            "".join(cell(c.code, c.session.is_cancelled, c.listed) for c in row.cells)
+        )
+        numbers = [*row.column_totals, row.counted, row.attended]
+        row.totals_html = mark_safe("".join(cell(number=number) for number in numbers))
 
 
 def _program(request, pk):
