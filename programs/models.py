@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -178,19 +179,32 @@ class ProgramQuerySet(models.QuerySet):
         return qs
 
     def with_counts(self):
-        """Annotate participant and session counts for list pages (no extra queries)."""
-        enrolled = Enrollment.objects.filter(
-            program=models.OuterRef("pk"), status=Enrollment.Status.ACTIVE
-        )
+        """Annotate participant and session counts for list pages (no extra queries).
+
+        Each count is a correlated subquery, not a join with GROUP BY: a paginated list then
+        counts only its page's programs, and the paginator's COUNT leaves them out.
+        """
+
+        def counted(rows):
+            # order_by(): Enrollment's Meta.ordering would otherwise join the inmates.
+            return Coalesce(
+                models.Subquery(
+                    rows.order_by().values("program").annotate(n=models.Count("pk")).values("n"),
+                    output_field=models.IntegerField(),
+                ),
+                0,
+            )
+
         return self.annotate(
-            participant_count=models.Subquery(
-                enrolled.values("program").annotate(n=models.Count("pk")).values("n"),
-                output_field=models.IntegerField(),
+            participant_count=counted(
+                Enrollment.objects.filter(
+                    program=models.OuterRef("pk"), status=Enrollment.Status.ACTIVE
+                )
             ),
-            session_count=models.Count(
-                "sessions",
-                filter=Q(sessions__status=TrainingSession.Status.SCHEDULED),
-                distinct=True,
+            session_count=counted(
+                TrainingSession.objects.filter(
+                    program=models.OuterRef("pk"), status=TrainingSession.Status.SCHEDULED
+                )
             ),
         )
 

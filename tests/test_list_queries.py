@@ -119,9 +119,9 @@ PAGES = {
     "inmates searched": ListPage(
         "inmates:inmate_list", add_inmates, 7, params={"q": "B.I-", "block": "Blok A"}
     ),
-    # 3 the facility, 4 count, 5 the page of programs with participant and session counts,
-    # 6 their partners, 7 the partner filter's choices.
-    "programs": ListPage("programs:program_list", add_programs, 7),
+    # 3 the facility, 4 count, 5 the page of programs with participant and session counts
+    # and lead partner, 6 the partner filter's choices.
+    "programs": ListPage("programs:program_list", add_programs, 6),
     # 3 the facility, 4 count, 5 the programs of the filter, 6 the page of sessions with
     # program and topic, 7 their trainers.
     "sessions": ListPage("programs:session_list", add_sessions, 7),

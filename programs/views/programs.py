@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from lapas_training.access import ALL_ROLES, MANAGERS, RoleRequiredMixin, role_required
+from lapas_training.links import url_by_pk
 from lapas_training.models import User
 from programs.forms.photos import ProductPhotoForm, photo_participants
 from programs.forms.programs import ProgramFilterForm, ProgramForm, ProgramPartnerForm, TopicFormSet
@@ -20,6 +21,7 @@ from programs.models import (
     Program,
     ProgramEvent,
     ProgramPartner,
+    SkillCategory,
     TrainingSession,
 )
 
@@ -27,12 +29,13 @@ from programs.models import (
 PARTNER_ROLE_ORDER = {role: index for index, role in enumerate(ProgramPartner.Role.values)}
 
 
-def partner_links():
-    """A program's partners with the partner itself, for prefetching (one query)."""
-    return Prefetch("program_partners", queryset=ProgramPartner.objects.select_related("partner"))
-
-
 class ProgramListView(RoleRequiredMixin, ListView):
+    """The facility's programs, newest first, searched and filtered, 25 a page.
+
+    Queries: the partners of the filter, the paginator's count, and the page of programs with
+    their participant and session counts and their lead partner's name.
+    """
+
     roles = ALL_ROLES
     template_name = "programs/program_list.html"
     context_object_name = "programs"
@@ -46,7 +49,14 @@ class ProgramListView(RoleRequiredMixin, ListView):
         programs = (
             Program.objects.in_scope(scope)
             .with_counts()
-            .prefetch_related(partner_links())
+            .annotate(
+                # A program has at most one lead (programs_programpartner_one_lead).
+                lead_partner=Subquery(
+                    ProgramPartner.objects.filter(
+                        program=OuterRef("pk"), role=ProgramPartner.Role.LEAD
+                    ).values("partner__name")[:1]
+                )
+            )
             .order_by("-start_date", "title", "pk")
         )
         if self.filter_form.is_valid():
@@ -68,13 +78,40 @@ class ProgramListView(RoleRequiredMixin, ListView):
                 programs = programs.filter(end_date__lte=data["ended_to"])
         return programs
 
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, programs, is_paginated = super().paginate_queryset(queryset, page_size)
+        page.object_list = with_row_labels(list(programs))
+        return paginator, page, page.object_list, is_paginated
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             filter_form=self.filter_form, can_manage=self.request.user.can_manage, **kwargs
         )
 
 
+def with_row_labels(programs):
+    """`programs` (a list) with what a row shows beyond the fields: `url`, `status_label` and
+    `category_label`, looked up once for the page instead of a reverse() and two
+    get_*_display calls (each rebuilding the translated choices) a row."""
+    statuses = {value: str(label) for value, label in Program.Status.choices}
+    categories = {value: str(label) for value, label in SkillCategory.choices}
+    detail_url = url_by_pk("programs:program_detail")
+    for program in programs:
+        program.url = detail_url(program.pk)
+        program.status_label = statuses.get(program.status, program.status)
+        program.category_label = categories.get(program.skill_category, program.skill_category)
+    return programs
+
+
 class ProgramDetailView(RoleRequiredMixin, DetailView):
+    """A program with its topics, partners, events, sessions, participants and products.
+
+    Queries: the program, then one each for its topics, partners, sessions, the sessions'
+    trainers, participants, product photos, events and their guests; for managers the
+    partners that may be attached. The rows' links and labels are set in Python
+    (`with_session_labels`, `with_participant_labels`).
+    """
+
     roles = ALL_ROLES
     template_name = "programs/program_detail.html"
     context_object_name = "program"
@@ -90,58 +127,106 @@ class ProgramDetailView(RoleRequiredMixin, DetailView):
         sessions = (
             TrainingSession.objects.select_related("topic")
             .prefetch_related(
-                Prefetch("trainers", queryset=User.objects.order_by("first_name", "last_name"))
+                Prefetch(
+                    "trainers",
+                    queryset=User.objects.order_by("first_name", "last_name"),
+                    to_attr="trainer_list",
+                )
             )
             .order_by("date", "start_time")
         )
+        # Into lists (to_attr), not managers: prefetching into a manager clones a queryset for
+        # each session and participant.
         return Program.objects.in_scope(scope).prefetch_related(
-            "topics",
-            partner_links(),
-            Prefetch("sessions", queryset=sessions),
-            Prefetch("enrollments", queryset=enrollments),
+            Prefetch("topics", to_attr="topic_list"),
             Prefetch(
-                "product_photos", queryset=ProductPhoto.objects.select_related("enrollment__inmate")
+                "program_partners",
+                queryset=ProgramPartner.objects.select_related("partner"),
+                to_attr="partner_link_list",
             ),
-            Prefetch("events", queryset=ProgramEvent.objects.prefetch_related("guests")),
+            Prefetch("sessions", queryset=sessions, to_attr="session_list"),
+            Prefetch("enrollments", queryset=enrollments, to_attr="enrollment_list"),
+            Prefetch(
+                "product_photos",
+                queryset=ProductPhoto.objects.select_related("enrollment__inmate"),
+                to_attr="product_photo_list",
+            ),
+            Prefetch(
+                "events",
+                queryset=ProgramEvent.objects.prefetch_related("guests"),
+                to_attr="event_list",
+            ),
         )
 
     def get_context_data(self, **kwargs):
         program = self.object
+        scope = self.request.scope
         can_manage = self.request.user.can_manage
+        enrollments = program.enrollment_list
         if can_manage and "partner_form" not in kwargs:
             kwargs["partner_form"] = ProgramPartnerForm(program=program)
         # Any trainer who sees the program teaches for it, so may photograph its products.
-        can_upload = can_manage or self.request.scope.is_trainer
+        can_upload = can_manage or scope.is_trainer
         if can_upload and "product_photo_form" not in kwargs:
-            kwargs["product_photo_form"] = ProductPhotoForm(
-                enrollments=photo_participants(program, self.request.scope)
-            )
-        enrollments = program.enrollments.all()
+            form = ProductPhotoForm(enrollments=photo_participants(program, scope))
+            # The participants offered are the ones listed below (photo_participants narrows
+            # as the page does): their options come from that list, not a query of their own.
+            field = form.fields["enrollment"]
+            field.widget.choices = [
+                ("", field.empty_label),
+                *((e.pk, field.label_from_instance(e)) for e in enrollments),
+            ]
+            kwargs["product_photo_form"] = form
         today = timezone.localdate()
-        sessions = program.sessions.all()
+        sessions = with_session_labels(program.session_list, today)
+        topics = program.topic_list
         return super().get_context_data(
             can_manage=can_manage,
-            can_read_completion=not self.request.scope.is_trainer,
+            can_read_completion=not scope.is_trainer,
             is_admin=self.request.user.is_admin,
             today=today,
-            unrecorded_count=sum(
-                session.status == TrainingSession.Status.SCHEDULED and session.date < today
-                for session in sessions
-            ),
-            is_trainer=self.request.scope.is_trainer,
-            topics=program.topics.all(),
-            total_jp=program.total_jp,
+            unrecorded_count=sum(session.unrecorded for session in sessions),
+            is_trainer=scope.is_trainer,
+            topics=topics,
+            total_jp=sum(topic.jp for topic in topics),
             partner_links=sorted(
-                program.program_partners.all(),
+                program.partner_link_list,
                 key=lambda link: (PARTNER_ROLE_ORDER.get(link.role, 99), link.partner.name),
             ),
             sessions=sessions,
-            enrollments=enrollments,
+            enrollments=with_participant_labels(enrollments),
             seats_taken=sum(1 for e in enrollments if e.status == Enrollment.Status.ACTIVE),
-            product_photos=program.product_photos.all(),
-            events=program.events.all(),
+            product_photos=program.product_photo_list,
+            events=program.event_list,
             **kwargs,
         )
+
+
+def with_session_labels(sessions, today):
+    """`sessions` (a list) with `url`, `time_range` (e.g. 08.00 to 12.00, as the page prints it) and `unrecorded` (past,
+    still scheduled: no attendance recorded), made once for the page instead of a reverse()
+    and two |time filters a row."""
+    detail_url = url_by_pk("programs:session_detail")
+    for session in sessions:
+        session.url = detail_url(session.pk)
+        session.time_range = f"{session.start_time:%H.%M}–{session.end_time:%H.%M}"
+        session.unrecorded = (
+            session.status == TrainingSession.Status.SCHEDULED and session.date < today
+        )
+    return sessions
+
+
+def with_participant_labels(enrollments):
+    """`enrollments` (a list) with `inmate_url`, `withdraw_url` and `status_label`, looked up
+    once for the page instead of two reverse() and a get_status_display() a row."""
+    statuses = {value: str(label) for value, label in Enrollment.Status.choices}
+    inmate_url = url_by_pk("inmates:inmate_detail")
+    withdraw_url = url_by_pk("programs:enrollment_withdraw")
+    for enrollment in enrollments:
+        enrollment.inmate_url = inmate_url(enrollment.inmate_id)
+        enrollment.withdraw_url = withdraw_url(enrollment.pk)
+        enrollment.status_label = statuses.get(enrollment.status, enrollment.status)
+    return enrollments
 
 
 class ProgramFormMixin(RoleRequiredMixin):

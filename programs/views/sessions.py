@@ -13,6 +13,8 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 from attendance.models import AttendanceSheetScan
 from attendance.scan_forms import SheetScanForm
 from lapas_training.access import ALL_ROLES, MANAGERS, RoleRequiredMixin, role_required
+from lapas_training.links import url_by_pk
+from lapas_training.models import User
 from programs.forms.photos import SessionPhotoForm
 from programs.forms.sessions import (
     SLOT_TAKEN,
@@ -29,6 +31,19 @@ from programs.services import (
     session_jp,
 )
 
+# What a row of the session list shows (SessionListView): its time, program, topic, place and
+# status; the date groups the rows.
+SESSION_ROW_FIELDS = (
+    "date",
+    "start_time",
+    "end_time",
+    "location",
+    "status",
+    "program__title",
+    "program__location",
+    "topic__title",
+)
+
 
 class SessionListView(RoleRequiredMixin, ListView):
     """Today's and upcoming sessions (or past ones with ?when=past), optionally of one program;
@@ -36,6 +51,7 @@ class SessionListView(RoleRequiredMixin, ListView):
     as the reports count them.
 
     Queries: user, facility, the programs of the filter, the count, the page, its trainers.
+    Each row's link and status label are set in Python (`with_row_labels`).
     """
 
     roles = ALL_ROLES
@@ -60,7 +76,16 @@ class SessionListView(RoleRequiredMixin, ListView):
         sessions = (
             TrainingSession.objects.in_scope(self.request.scope)
             .select_related("program", "topic")
-            .prefetch_related("trainers")
+            # The columns a row shows, not every program's and trainer's.
+            .only(*SESSION_ROW_FIELDS)
+            # A list, not a manager a row: prefetching into a manager clones a queryset a row.
+            .prefetch_related(
+                Prefetch(
+                    "trainers",
+                    queryset=User.objects.only("first_name", "last_name", "username"),
+                    to_attr="trainer_list",
+                )
+            )
         )
         if self.program_id:
             sessions = sessions.filter(program_id=self.program_id)
@@ -72,15 +97,36 @@ class SessionListView(RoleRequiredMixin, ListView):
             return sessions.filter(date__lt=today).order_by("-date", "-start_time", "pk")
         return sessions.filter(date__gte=today).order_by("date", "start_time", "pk")
 
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, sessions, is_paginated = super().paginate_queryset(queryset, page_size)
+        page.object_list = with_row_labels(list(sessions))
+        return paginator, page, page.object_list, is_paginated
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             past=self.past,
             ranged=self.ranged,
             filter_form=self.filter_form,
             program_id=self.program_id,
-            programs=Program.objects.in_scope(self.request.scope).order_by("-start_date", "title"),
+            # The filter shows titles only: no descriptions read for it.
+            programs=Program.objects.in_scope(self.request.scope)
+            .only("pk", "title")
+            .order_by("-start_date", "title"),
             **kwargs,
         )
+
+
+def with_row_labels(sessions):
+    """`sessions` (a list) with `url`, `time_range` (e.g. 08.00 to 12.00, as the page prints it) and `status_label`, made
+    in Python once for the page instead of a reverse(), two |time filters and a
+    get_status_display() (which rebuilds the translated choices) a row."""
+    statuses = {value: str(label) for value, label in TrainingSession.Status.choices}
+    detail_url = url_by_pk("programs:session_detail")
+    for session in sessions:
+        session.url = detail_url(session.pk)
+        session.time_range = f"{session.start_time:%H.%M}–{session.end_time:%H.%M}"
+        session.status_label = statuses.get(session.status, session.status)
+    return sessions
 
 
 class SessionDetailView(RoleRequiredMixin, DetailView):

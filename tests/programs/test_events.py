@@ -381,8 +381,8 @@ def test_program_page_query_count_fixed_whatever_the_events(
     # 1 session, 2 user, 3 user's facility (scope), 4 the program, 5 topics, 6 partners with the
     # partner, 7 sessions with topic (no session: no trainers to fetch), 8 enrolments with the
     # inmate, 9 product photos, 10 events, 11 their guests, 12 the choices of the "attach
-    # partner" form, 13 the participants offered by the product photo form.
-    with django_assert_num_queries(13):
+    # partner" form (the product photo form offers the participants of 8).
+    with django_assert_num_queries(12):
         response = client.get(program.get_absolute_url())
     assert page(response).count('data-testid="event"') == count
 

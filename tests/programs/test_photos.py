@@ -332,9 +332,9 @@ def test_program_detail_query_count_with_photos_is_fixed(
     client = client_for(admin_user)
     # 1 session, 2 user, 3 user's facility (scope), 4 the program, 5 topics, 6 partners with the
     # partner, 7 sessions with topic, 8 enrolments with the inmate, 9 product photos with the
-    # participant, 10 the choices of the "attach partner" form, 11 events, 12 the participants of
-    # the photo form. (No trainers query: no session; no guests query: no event.)
-    with django_assert_num_queries(12):
+    # participant, 10 the choices of the "attach partner" form, 11 events. (The photo form
+    # offers the participants of 8; no trainers query: no session; no guests query: no event.)
+    with django_assert_num_queries(11):
         response = client.get(program.get_absolute_url())
     assert page(response).count("Made by ") == photos
 

@@ -267,9 +267,9 @@ def test_program_list_query_count_is_fixed(
         TrainingSessionFactory(program=program)
     client = client_for(admin_user)
     # 1 session, 2 user, 3 user's facility (scope), 4 count for the paginator, 5 the page of
-    # programs with participant and session counts, 6 their partners with the partner,
-    # 7 the partner filter's choices.
-    with django_assert_num_queries(7):
+    # programs with participant and session counts and lead partner, 6 the partner filter's
+    # choices.
+    with django_assert_num_queries(6):
         response = client.get(reverse("programs:program_list"))
     assert response.content.decode().count("1 / 20") == min(rows, 25)
 
@@ -282,8 +282,8 @@ def test_program_list_query_count_is_fixed_for_trainer(
         ProgramPartnerFactory(program=ProgramFactory(facility=partner.facility), partner=partner)
     client = client_for(trainer_user)
     # 1 session, 2 user, 3 user's facility (scope), 4 count for the paginator, 5 the page of
-    # programs with counts, 6 their partners (no partner filter for a trainer).
-    with django_assert_num_queries(6):
+    # programs with counts and lead partner (no partner filter for a trainer).
+    with django_assert_num_queries(5):
         response = client.get(reverse("programs:program_list"))
     # Each row, and the trainer's own partner under their name in the navigation bar.
     assert response.content.decode().count(partner.name) == min(rows, 25) + 1
@@ -603,8 +603,8 @@ def test_program_detail_query_count_is_fixed(
     # 1 session, 2 user, 3 user's facility (scope), 4 the program, 5 topics, 6 partners with the
     # partner, 7 sessions with topic, 8 their trainers, 9 enrolments with the inmate,
     # 10 the choices of the "attach partner" form, 11 product photos with the participant,
-    # 12 events, 13 their guests, 14 the participants offered by the product photo form.
-    with django_assert_num_queries(14):
+    # 12 events, 13 their guests (the product photo form offers the participants of 9).
+    with django_assert_num_queries(13):
         response = client.get(program.get_absolute_url())
     assert f"{rows} of 20 seats taken" in response.content.decode()
 
