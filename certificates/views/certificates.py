@@ -5,9 +5,11 @@ admins revoke and reissue. Trainers get 403; another facility's certificate is a
 """
 
 import datetime
+from functools import lru_cache
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models.fields.json import KT
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -20,15 +22,20 @@ from certificates.pdf import qr_code, verification_url
 from certificates.views.common import error_messages, facility_certificates, form_errors
 from lapas_training import audit
 from lapas_training.access import ADMIN_ONLY, READERS, RoleRequiredMixin, role_required
+from lapas_training.links import url_by_pk
 from programs.models import Program
+
+# A certificate's verification address never changes, nor does its code: drawn once per
+# address for as long as the process lives, instead of on every view of the page.
+cached_qr_code = lru_cache(maxsize=1024)(qr_code)
 
 
 class CertificateListView(RoleRequiredMixin, ListView):
     """The facility's certificates and statements, newest first, searched and filtered.
 
     Queries: session, user, facility (scope), the years for the filter, the count, one page of
-    certificates with their enrolment and program, the programs for the filter; a chosen
-    program adds one to check it.
+    certificates with their program's title, the programs for the filter; a chosen program adds
+    one to check it. Each row's links and labels are set in Python (`with_row_labels`).
     """
 
     roles = READERS
@@ -43,21 +50,44 @@ class CertificateListView(RoleRequiredMixin, ListView):
             # Only the programs that have certificates: the others would always list nothing.
             programs=Program.objects.in_scope(self.request.scope)
             .filter(pk__in=certificates.values("enrollment__program"))
+            .only("pk", "title")
             .order_by("-start_date", "title"),
             years=list(certificates.order_by("-year").values_list("year", flat=True).distinct()),
         )
         return (
             self.filter_form.filter(certificates)
             .select_related("enrollment__program")
+            # A row shows two keys of the snapshot, not the whole frozen document.
+            .only("number", "kind", "revoked_at", "issued_at", "enrollment__program__title")
+            .annotate(
+                holder_name=KT("snapshot__holder_name"), printed_date=KT("snapshot__issued_on")
+            )
             .order_by("-issued_at", "-pk")
         )
 
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, certificates, is_paginated = super().paginate_queryset(queryset, page_size)
+        page.object_list = with_row_labels(list(certificates))
+        return paginator, page, page.object_list, is_paginated
+
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(filter_form=self.filter_form, **kwargs)
-        for certificate in context["certificates"]:
-            # The date printed on it, which may be earlier than the day it was recorded.
-            certificate.issued_on = datetime.date.fromisoformat(certificate.snapshot["issued_on"])
-        return context
+        return super().get_context_data(filter_form=self.filter_form, **kwargs)
+
+
+def with_row_labels(certificates):
+    """`certificates` (a list, annotated as CertificateListView's) with `url`, `program_url`,
+    `kind_label` and `issued_on`, the date printed on it (which may be earlier than the day it
+    was recorded): made once for the page instead of two reverse() and a get_kind_display() a
+    row."""
+    kinds = {value: str(label) for value, label in Certificate.Kind.choices}
+    detail_url = url_by_pk("certificates:certificate_detail")
+    program_url = url_by_pk("programs:program_detail")
+    for certificate in certificates:
+        certificate.url = detail_url(certificate.pk)
+        certificate.program_url = program_url(certificate.enrollment.program_id)
+        certificate.kind_label = kinds.get(certificate.kind, certificate.kind)
+        certificate.issued_on = datetime.date.fromisoformat(certificate.printed_date)
+    return certificates
 
 
 @require_safe
@@ -92,7 +122,7 @@ def certificate_detail(request, pk):
         # A reverse one-to-one raises when empty; the join above fetched it either way.
         "replaced_by": getattr(certificate, "replaced_by", None),
         "verify_url": url,
-        "qr": qr_code(url),
+        "qr": cached_qr_code(url),
         "can_revoke": request.user.is_admin and certificate.revoked_at is None,
     }
     if context["can_revoke"]:

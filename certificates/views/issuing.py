@@ -17,6 +17,7 @@ from certificates.forms import BulkPrintForm, IssueForm
 from certificates.views.common import error_messages, form_errors
 from lapas_training import audit
 from lapas_training.access import ADMIN_ONLY, READERS, role_required
+from lapas_training.links import url_by_pk
 from programs.models import Enrollment, Program
 
 
@@ -37,7 +38,7 @@ def completion(request, pk):
     last closing or reopening, and for admins the program's recent bulk prints.
     """
     program = program_for(request, pk)
-    verdicts = completion_verdicts(program)
+    verdicts = with_row_labels(completion_verdicts(program))
     is_admin = request.user.is_admin
     context = {
         "program": program,
@@ -55,6 +56,26 @@ def completion(request, pk):
         context["print_form"] = BulkPrintForm()
         context["bulk_prints"] = program.bulk_prints.all()[:5]
     return render(request, "certificates/completion.html", context)
+
+
+def with_row_labels(verdicts):
+    """`verdicts` with what the completion page's row shows beyond them: `certificate_url`,
+    `statement_url`, `status_label` and `result_label`, looked up once for the page instead of
+    two reverse() and two get_*_display() (each rebuilding the translated choices) a row."""
+    statuses = {value: str(label) for value, label in Enrollment.Status.choices}
+    results = {value: str(label) for value, label in Enrollment.Result.choices}
+    certificate_url = url_by_pk("certificates:certificate_detail")
+    statement_url = url_by_pk("certificates:statement_issue")
+    for verdict in verdicts:
+        enrollment = verdict.enrollment
+        if verdict.certificate is not None:
+            verdict.certificate_url = certificate_url(verdict.certificate.pk)
+        verdict.statement_url = statement_url(enrollment.pk)
+        verdict.status_label = statuses.get(enrollment.status, enrollment.status)
+        verdict.result_label = results.get(
+            enrollment.assessment_result, enrollment.assessment_result
+        )
+    return verdicts
 
 
 @require_POST
