@@ -2,7 +2,8 @@
 
 Three checks, each "ok" or "fail" in a JSON body; 200 when all pass, 503 when one fails:
 
-- database: a `SELECT 1` answers.
+- database: a `SELECT 1` answers; with REPORTS_DATABASE_URL set, a fourth check "replica" asks
+  the reports replica the same (the report pages read from it, so they fail when it is down).
 - worker: no background task (bulk printing) ready to run has waited longer than
   HEALTH_TASK_WAIT_MINUTES. django-tasks-db keeps no heartbeat of its workers, but a task only
   waits that long when no worker takes it: the workers are stopped, crashed or stuck. An idle
@@ -19,17 +20,19 @@ import shutil
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connections
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django_tasks_db.models import DBTaskResult
 
+from lapas_training.db_router import REPORTS_DB_ALIAS
 
-def check_database():
+
+def check_database(alias="default"):
     try:
-        with connection.cursor() as cursor:
+        with connections[alias].cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:
@@ -77,6 +80,8 @@ def check_disk():
 @require_safe
 def health(request):
     checks = {"database": check_database(), "worker": check_worker(), "disk": check_disk()}
+    if REPORTS_DB_ALIAS in settings.DATABASES:
+        checks["replica"] = check_database(REPORTS_DB_ALIAS)
     healthy = all(check["status"] == "ok" for check in checks.values())
     return JsonResponse(
         {"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 from django.conf import settings
-from django.db import connections, router
+from django.db import OperationalError, connections, router
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -195,3 +195,20 @@ def test_reports_database_url_adds_the_replica_alias():
 def test_without_reports_database_url_there_is_no_replica_alias():
     aliases, _reports = settings_in_a_fresh_interpreter()
     assert aliases == "['default']"
+
+
+@committed
+def test_health_asks_the_replica_too(client, replica, monkeypatch):
+    body = client.get("/health/").json()
+    assert body["checks"]["replica"] == {"status": "ok"}
+    assert body["checks"]["database"] == {"status": "ok"}
+
+    def refuse():
+        raise OperationalError("connection refused")
+
+    # The replica down, the primary up: the report pages would fail, so the server is unwell.
+    monkeypatch.setattr(replica, "cursor", refuse)
+    response = client.get("/health/")
+    assert response.status_code == 503
+    assert response.json()["checks"]["replica"] == {"status": "fail"}
+    assert response.json()["checks"]["database"] == {"status": "ok"}
