@@ -130,6 +130,8 @@ def monthly_rows(facility, month, *, today=None):
     by_program = defaultdict(list)
     for session in sessions:
         by_program[session.program_id].append(session)
+        # Once a session, not once for each of its participants.
+        session.jp = session_jp(session.start_time, session.end_time)
     # Everyone who may be listed on some day of the month (`Enrollment.objects.listed_on`
     # stretched over the month); `is_listed` then decides per session.
     enrollments = (
@@ -198,7 +200,7 @@ def _count(row, session, status):
         row.absent += 1
         row.not_marked += 1
     if status in ATTENDED_STATUSES:
-        row.jp_attended += session_jp(session.start_time, session.end_time)
+        row.jp_attended += session.jp
 
 
 def totals(rows):
