@@ -21,7 +21,8 @@ Definitions (the dashboard states them too; tests/reports/test_figures.py counts
   participant taught by two partners counts once under each.
 
 Every function costs a fixed number of grouped queries whatever the number of facilities,
-programs or records (each docstring says how many); `facilities` enters them as a subquery.
+programs or records (each docstring says how many); `facilities` enters them as a subquery,
+or not at all when it is every facility (`of_facilities`).
 """
 
 from dataclasses import dataclass, fields
@@ -134,11 +135,21 @@ def issued_in(certificates, period):
     )
 
 
+def of_facilities(path, facilities):
+    """The condition that the facility at `path` is one of `facilities`. None for every
+    facility (`Facility.objects.all()`, the national roll-up): the condition would hold for
+    every row, yet make the database join each record to its program and facility to check
+    it (about a tenth of the national roll-up's time)."""
+    if isinstance(facilities, models.QuerySet) and not facilities.query.has_filters():
+        return Q()
+    return Q(**{f"{path}__in": facilities})
+
+
 def _held_records(facilities, period):
     # "Held and dated in the period" as one indexed expression (programs.models.held_on), so
     # that PostgreSQL starts from the few sessions it selects rather than the whole table.
     return AttendanceRecord.objects.alias(held_on=held_on("session__")).filter(
-        session__program__facility__in=facilities,
+        of_facilities("session__program__facility", facilities),
         held_on__range=(period.start, period.end),
     )
 
@@ -183,7 +194,10 @@ def _assemble(facilities, period, grouped, records, completion):
     # time slot: a handful of rows however many sessions there were.
     slots = (
         TrainingSession.objects.alias(held_on=held_on())
-        .filter(program__facility__in=facilities, held_on__range=(period.start, period.end))
+        .filter(
+            of_facilities("program__facility", facilities),
+            held_on__range=(period.start, period.end),
+        )
         .order_by()
         .values(*(["program__facility"] if grouped else []), "start_time", "end_time")
         .annotate(n=models.Count("pk"))
@@ -194,7 +208,7 @@ def _assemble(facilities, period, grouped, records, completion):
         sessions[key] = sessions.get(key, 0) + slot["n"]
         jp[key] = jp.get(key, 0) + slot["n"] * session_jp(slot["start_time"], slot["end_time"])
     certificates = _grouped(
-        issued_in(Certificate.objects.filter(facility__in=facilities), period),
+        issued_in(Certificate.objects.filter(of_facilities("facility", facilities)), period),
         "facility",
         grouped,
         completion=models.Count("pk", filter=Q(kind=Certificate.Kind.COMPLETION)),
@@ -202,7 +216,7 @@ def _assemble(facilities, period, grouped, records, completion):
     )
     agreements = _grouped(
         PartnerAgreement.objects.filter(
-            partner__facility__in=facilities,
+            of_facilities("partner__facility", facilities),
             valid_from__lte=period.end,
             valid_to__gte=period.start,
         ),
@@ -234,7 +248,7 @@ def _assemble(facilities, period, grouped, records, completion):
 
 def _closed_enrollments(facilities, period):
     return Enrollment.objects.filter(
-        program__facility__in=facilities,
+        of_facilities("program__facility", facilities),
         program__status=Program.Status.COMPLETED,
         program__end_date__range=(period.start, period.end),
     )
@@ -365,7 +379,7 @@ def _participations(facilities, period):
         .values("program")
     )
     return Enrollment.objects.filter(
-        program__facility__in=facilities,
+        of_facilities("program__facility", facilities),
         program__in=held_programs,
         pk__in=_held_records(facilities, period).values("enrollment"),
     )

@@ -373,6 +373,18 @@ def test_period_figures_sum_up_to_the_summary(world, facility, other_facility, p
         )
 
 
+@pytest.mark.parametrize("period", [AUGUST, Q3])
+def test_figures_of_every_facility_count_as_those_of_each_listed(
+    world, facility, other_facility, period
+):
+    # Every facility is read without a facility condition (figures.of_facilities).
+    listed = Facility.objects.filter(pk__in=[facility.pk, other_facility.pk])
+    assert Facility.objects.count() == 2
+    every = Facility.objects.all()
+    assert figures.period_figures(every, period) == figures.period_figures(listed, period)
+    assert figures.by_facility(every, period) == figures.by_facility(listed, period)
+
+
 def test_certificates_count_by_their_printed_date(world, facility):
     # Program C's certificate is dated 16 September and was recorded on the 18th.
     printed = Period.custom(D(2025, 9, 16), D(2025, 9, 17))
