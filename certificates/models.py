@@ -2,8 +2,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.fields.json import KT
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from programs.models import Enrollment, Program
 
 
 class CertificateCounter(models.Model):
@@ -240,3 +243,171 @@ class BulkPrint(models.Model):
         if not self.total:
             return 0
         return min(99, self.done * 100 // self.total)
+
+
+class CompetencyUnitQuerySet(models.QuerySet):
+    def in_scope(self, scope):
+        """Units of the programs the scope sees."""
+        return self.filter(program__in=Program.objects.in_scope(scope))
+
+
+class CompetencyUnit(models.Model):
+    """A competency unit a program prepares for, e.g. SKKNI `C.10PBJ00.001.1`.
+
+    An LSP (a certification body licensed by BNSP) assesses participants against these units
+    (`CompetencyAssessment`); the units judged Kompeten are printed on the back of the
+    completion certificate.
+    """
+
+    class Standard(models.TextChoices):
+        SKKNI = "skkni", _("SKKNI")
+        KKNI = "kkni", _("KKNI")
+        OTHER = "other", _("Other standard")
+
+    program = models.ForeignKey(
+        "programs.Program",
+        verbose_name=_("program"),
+        on_delete=models.PROTECT,
+        related_name="competency_units",
+    )
+    code = models.CharField(
+        _("unit code"),
+        max_length=60,
+        help_text=_("As the standard writes it, e.g. C.10PBJ00.001.1."),
+    )
+    title = models.CharField(_("unit title"), max_length=255)
+    standard = models.CharField(
+        _("standard"), max_length=5, choices=Standard.choices, default=Standard.SKKNI
+    )
+
+    objects = CompetencyUnitQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("competency unit")
+        verbose_name_plural = _("competency units")
+        ordering = ["code", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "code"], name="certificates_competencyunit_unique_code"
+            ),
+            models.CheckConstraint(
+                condition=Q(standard__in=["skkni", "kkni", "other"]),
+                name="certificates_competencyunit_standard_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(code="") & ~Q(title=""),
+                name="certificates_competencyunit_code_and_title",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("certificates:competency_units", args=[self.program_id])
+
+
+class CompetencyAssessmentQuerySet(models.QuerySet):
+    def in_scope(self, scope):
+        """Assessments of the enrolments the scope sees."""
+        return self.filter(enrollment__in=Enrollment.objects.in_scope(scope))
+
+
+class CompetencyAssessment(models.Model):
+    """One competency assessment (uji kompetensi) of a participant by an LSP.
+
+    The LSP issues its own (BNSP) certificate to those judged competent; its number and expiry
+    are recorded here. The result is per unit (`CompetencyResult`). A participant may be
+    assessed again (after Belum kompeten): the latest result of a unit counts
+    (certificates.competency).
+    """
+
+    enrollment = models.ForeignKey(
+        "programs.Enrollment",
+        verbose_name=_("enrolment"),
+        on_delete=models.PROTECT,
+        related_name="competency_assessments",
+    )
+    assessed_on = models.DateField(_("date of assessment"))
+    lsp_name = models.CharField(
+        _("certification body (LSP)"),
+        max_length=200,
+        help_text=_("The LSP licensed by BNSP that assessed, e.g. LSP P1 BLK Palangka Raya."),
+    )
+    assessor_name = models.CharField(_("assessor"), max_length=200)
+    assessor_registration = models.CharField(
+        _("assessor registration number"),
+        max_length=60,
+        help_text=_("The assessor's BNSP registration (MET) number."),
+    )
+    certificate_number = models.CharField(
+        _("competency certificate number"),
+        max_length=100,
+        blank=True,
+        help_text=_("Given by the LSP to those judged competent; empty otherwise."),
+    )
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    objects = CompetencyAssessmentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("competency assessment")
+        verbose_name_plural = _("competency assessments")
+        ordering = ["-assessed_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gt=models.F("assessed_on")),
+                name="certificates_competencyassessment_valid_after_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.lsp_name} {self.assessed_on:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("certificates:competency_participant", args=[self.enrollment_id])
+
+
+class CompetencyResult(models.Model):
+    """One unit's result in an assessment: Kompeten or Belum kompeten."""
+
+    assessment = models.ForeignKey(
+        CompetencyAssessment,
+        verbose_name=_("assessment"),
+        on_delete=models.PROTECT,
+        related_name="results",
+    )
+    unit = models.ForeignKey(
+        CompetencyUnit,
+        verbose_name=_("competency unit"),
+        on_delete=models.PROTECT,
+        related_name="results",
+    )
+    result = models.CharField(_("result"), max_length=15, choices=Enrollment.Result.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("competency result")
+        verbose_name_plural = _("competency results")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "unit"], name="certificates_competencyresult_unique_unit"
+            ),
+            models.CheckConstraint(
+                condition=Q(result__in=["kompeten", "belum_kompeten"]),
+                name="certificates_competencyresult_result_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit.code}: {self.get_result_display()}"

@@ -1,0 +1,151 @@
+"""Competency certification: the units a participant achieved, and recording an assessment.
+
+A program may prepare for competency units (SKKNI, KKNI or another standard); an LSP licensed by
+BNSP assesses participants against them, usually weeks after the course, and gives those judged
+competent its own certificate. Per unit, the latest assessment counts: a participant found
+Belum kompeten may be assessed again, and a later Kompeten is what they achieved.
+
+The completion certificate's back and its verification page list the units achieved *as they
+are now*, not as they were frozen at issue. The snapshot freezes what the facility attests
+(attendance, topics, JP, signatories); the units are the LSP's attestation, printed with the
+LSP's own certificate number that an employer can check with the LSP or BNSP. The assessment
+usually comes after the completion certificate, so a frozen list would nearly always be empty,
+and issuing a new number (revoke and reissue) for each later assessment would turn a valid paper
+into a revoked one for no fault. Recorded results are kept with their history
+(django-simple-history), and `certificates.pdf_cache.printed_version` digests the units, so a
+stored PDF is rendered again when they change.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from certificates.models import CompetencyAssessment, CompetencyResult
+from programs.models import Enrollment
+
+
+@dataclass(frozen=True)
+class AchievedUnit:
+    code: str
+    title: str
+    standard: str
+
+
+@dataclass
+class AchievedCertificate:
+    """The units one assessment certified, with what the LSP gave for them."""
+
+    lsp_name: str
+    certificate_number: str
+    assessed_on: datetime.date
+    valid_until: datetime.date | None
+    units: list[AchievedUnit] = field(default_factory=list)
+
+    def as_json(self):
+        """A plain form of what is printed, for `printed_version`'s digest."""
+        return [
+            self.lsp_name,
+            self.certificate_number,
+            self.assessed_on.isoformat(),
+            self.valid_until and self.valid_until.isoformat(),
+            [[unit.code, unit.title, unit.standard] for unit in self.units],
+        ]
+
+
+def assessments_prefetch(lookup="competency_assessments"):
+    """The Prefetch that lets `achieved` read an enrolment's assessments with their results and
+    units in two queries for any number of enrolments. From a certificate queryset, pass
+    `"enrollment__competency_assessments"`."""
+    return Prefetch(
+        lookup,
+        queryset=CompetencyAssessment.objects.order_by().prefetch_related(
+            Prefetch("results", queryset=CompetencyResult.objects.select_related("unit"))
+        ),
+    )
+
+
+def achieved(enrollment):
+    """The units `enrollment` achieved, grouped by the assessment (and LSP certificate) that
+    certified them, oldest first; units in code order.
+
+    Per unit the latest assessment decides (by date, then by the order recorded). Costs two
+    queries unless the assessments were prefetched with `assessments_prefetch`.
+    """
+    assessments = sorted(
+        enrollment.competency_assessments.all(), key=lambda a: (a.assessed_on, a.pk)
+    )
+    latest = {}
+    for assessment in assessments:
+        for result in assessment.results.all():
+            latest[result.unit_id] = (assessment, result)
+    groups = {}
+    for assessment, result in latest.values():
+        if result.result != Enrollment.Result.COMPETENT:
+            continue
+        group = groups.setdefault(
+            (assessment.assessed_on, assessment.pk),
+            AchievedCertificate(
+                lsp_name=assessment.lsp_name,
+                certificate_number=assessment.certificate_number,
+                assessed_on=assessment.assessed_on,
+                valid_until=assessment.valid_until,
+            ),
+        )
+        unit = result.unit
+        group.units.append(AchievedUnit(code=unit.code, title=unit.title, standard=unit.standard))
+    ordered = [groups[key] for key in sorted(groups)]
+    for group in ordered:
+        group.units.sort(key=lambda unit: unit.code)
+    return ordered
+
+
+@transaction.atomic
+def record_assessment(
+    *,
+    enrollment,
+    by,
+    assessed_on,
+    lsp_name,
+    assessor_name,
+    assessor_registration,
+    certificate_number="",
+    valid_until=None,
+    results,
+):
+    """Record an LSP's assessment of `enrollment`: `results` maps units of its program to
+    Enrollment.Result values. Refuses (ValidationError, nothing saved) a unit of another
+    program, no result at all, a date in the future, an expiry not after the date, and a
+    Kompeten without the LSP's certificate number."""
+    errors = []
+    if not results:
+        errors.append(_("Give a result for at least one unit."))
+    if any(unit.program_id != enrollment.program_id for unit in results):
+        errors.append(_("A competency unit belongs to another program."))
+    if any(value not in Enrollment.Result.values for value in results.values()):
+        errors.append(_("A result is neither Kompeten nor Belum kompeten."))
+    if assessed_on > timezone.localdate():
+        errors.append(_("The date of assessment cannot be in the future."))
+    if valid_until is not None and valid_until <= assessed_on:
+        errors.append(_("The certificate must be valid until a date after the assessment."))
+    if Enrollment.Result.COMPETENT in results.values() and not certificate_number.strip():
+        errors.append(_("Give the LSP's certificate number: a unit was judged Kompeten."))
+    if errors:
+        raise ValidationError(errors)
+    assessment = CompetencyAssessment.objects.create(
+        enrollment=enrollment,
+        assessed_on=assessed_on,
+        lsp_name=lsp_name.strip(),
+        assessor_name=assessor_name.strip(),
+        assessor_registration=assessor_registration.strip(),
+        certificate_number=certificate_number.strip(),
+        valid_until=valid_until,
+        recorded_by=by,
+    )
+    for unit, value in sorted(results.items(), key=lambda item: item[0].code):
+        CompetencyResult.objects.create(assessment=assessment, unit=unit, result=value)
+    return assessment

@@ -1,0 +1,171 @@
+"""Competency units and assessments: the units achieved, recording, and the rules held."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError
+
+from certificates.competency import achieved, assessments_prefetch, record_assessment
+from certificates.models import CompetencyAssessment, CompetencyResult, CompetencyUnit
+from programs.models import Enrollment
+from tests.certificates.competency_rows import BELUM, KOMPETEN, assess, make_units
+from tests.factories import EnrollmentFactory
+
+
+@pytest.fixture
+def enrollment(program, inmate):
+    return EnrollmentFactory(program=program, inmate=inmate)
+
+
+def codes(groups):
+    return [[unit.code for unit in group.units] for group in groups]
+
+
+def test_achieved_lists_the_kompeten_units_with_the_lsp_certificate(enrollment, staff_user):
+    first, second = make_units(enrollment.program)
+    assess(enrollment, staff_user, {first: KOMPETEN, second: BELUM}, number="LSP-7/IX/2025")
+
+    (group,) = achieved(enrollment)
+
+    assert group.certificate_number == "LSP-7/IX/2025"
+    assert group.lsp_name == "LSP P1 BLK Palangka Raya"
+    assert group.valid_until == datetime.date(2028, 9, 15)
+    assert [(u.code, u.title) for u in group.units] == [
+        ("C.10PBJ00.001.1", "Menyiapkan bahan dan alat kerajinan batu")
+    ]
+
+
+def test_achieved_a_later_kompeten_after_belum_kompeten_counts(enrollment, staff_user):
+    first, second = make_units(enrollment.program)
+    assess(enrollment, staff_user, {first: KOMPETEN, second: BELUM}, number="A-1")
+    assess(enrollment, staff_user, {second: KOMPETEN}, on=datetime.date(2025, 11, 3), number="A-2")
+
+    groups = achieved(enrollment)
+
+    assert [g.certificate_number for g in groups] == ["A-1", "A-2"]
+    assert codes(groups) == [["C.10PBJ00.001.1"], ["C.10PBJ00.002.1"]]
+
+
+def test_achieved_the_latest_result_of_a_unit_decides(enrollment, staff_user):
+    (unit,) = make_units(enrollment.program, 1)
+    assess(enrollment, staff_user, {unit: KOMPETEN}, number="A-1")
+    assess(enrollment, staff_user, {unit: BELUM}, on=datetime.date(2025, 12, 1), number="")
+
+    assert achieved(enrollment) == []
+
+
+def test_achieved_nothing_without_an_assessment(enrollment):
+    make_units(enrollment.program)
+
+    assert achieved(enrollment) == []
+
+
+def test_achieved_prefetched_costs_no_query(enrollment, staff_user, django_assert_num_queries):
+    first, second = make_units(enrollment.program)
+    assess(enrollment, staff_user, {first: KOMPETEN, second: KOMPETEN})
+    # The enrolment, its assessments, their results joined with their units.
+    with django_assert_num_queries(3):
+        loaded = Enrollment.objects.prefetch_related(assessments_prefetch()).get(pk=enrollment.pk)
+    with django_assert_num_queries(0):
+        assert codes(achieved(loaded)) == [["C.10PBJ00.001.1", "C.10PBJ00.002.1"]]
+
+
+def refused(enrollment, by, **changes):
+    values = {
+        "enrollment": enrollment,
+        "by": by,
+        "assessed_on": datetime.date(2025, 9, 15),
+        "lsp_name": "LSP P1 BLK Palangka Raya",
+        "assessor_name": "Rina Marlina",
+        "assessor_registration": "MET.000.004512 2021",
+        "certificate_number": "LSP-001/2025",
+        "valid_until": datetime.date(2028, 9, 15),
+        "results": {},
+        **changes,
+    }
+    with pytest.raises(ValidationError) as error:
+        record_assessment(**values)
+    assert not CompetencyAssessment.objects.exists()
+    assert not CompetencyResult.objects.exists()
+    return error.value.messages
+
+
+def test_record_assessment_refuses_a_unit_of_another_program(enrollment, staff_user, other_program):
+    (foreign,) = make_units(other_program, 1)
+
+    messages = refused(enrollment, staff_user, results={foreign: KOMPETEN})
+
+    assert messages == ["A competency unit belongs to another program."]
+
+
+def test_record_assessment_refuses_an_expiry_before_the_date(enrollment, staff_user):
+    (unit,) = make_units(enrollment.program, 1)
+
+    messages = refused(
+        enrollment, staff_user, results={unit: KOMPETEN}, valid_until=datetime.date(2025, 9, 1)
+    )
+
+    assert messages == ["The certificate must be valid until a date after the assessment."]
+
+
+def test_record_assessment_refuses_kompeten_without_a_certificate_number(enrollment, staff_user):
+    (unit,) = make_units(enrollment.program, 1)
+
+    messages = refused(enrollment, staff_user, results={unit: KOMPETEN}, certificate_number=" ")
+
+    assert messages == ["Give the LSP's certificate number: a unit was judged Kompeten."]
+
+
+def test_record_assessment_refuses_no_result_and_a_future_date(enrollment, staff_user):
+    messages = refused(enrollment, staff_user, assessed_on=datetime.date(2999, 1, 1))
+
+    assert messages == [
+        "Give a result for at least one unit.",
+        "The date of assessment cannot be in the future.",
+        "The certificate must be valid until a date after the assessment.",
+    ]
+
+
+def test_record_assessment_keeps_who_recorded_each_result_in_history(enrollment, staff_user):
+    first, second = make_units(enrollment.program)
+
+    assessment = assess(enrollment, staff_user, {first: KOMPETEN, second: BELUM})
+
+    assert assessment.recorded_by == staff_user
+    assert assessment.history.count() == 1
+    results = CompetencyResult.history.filter(assessment_id=assessment.pk)
+    assert sorted(results.values_list("unit_id", "result", "history_type")) == [
+        (first.pk, "kompeten", "+"),
+        (second.pk, "belum_kompeten", "+"),
+    ]
+
+
+def test_competency_unit_code_unique_per_program(program, other_program):
+    CompetencyUnit.objects.create(program=program, code="C.10PBJ00.001.1", title="A")
+    CompetencyUnit.objects.create(program=other_program, code="C.10PBJ00.001.1", title="A")
+
+    with pytest.raises(IntegrityError):
+        CompetencyUnit.objects.create(program=program, code="C.10PBJ00.001.1", title="B")
+
+
+def test_competency_assessment_expiry_after_the_date_in_the_database(enrollment, staff_user):
+    with pytest.raises(IntegrityError):
+        CompetencyAssessment.objects.create(
+            enrollment=enrollment,
+            assessed_on=datetime.date(2025, 9, 15),
+            lsp_name="LSP",
+            assessor_name="A",
+            assessor_registration="MET",
+            valid_until=datetime.date(2025, 9, 15),
+            recorded_by=staff_user,
+        )
+
+
+def test_competency_unit_with_results_is_protected(enrollment, staff_user):
+    (unit,) = make_units(enrollment.program, 1)
+    assess(enrollment, staff_user, {unit: KOMPETEN})
+
+    with pytest.raises(ProtectedError):
+        unit.delete()
