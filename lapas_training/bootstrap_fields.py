@@ -1,0 +1,116 @@
+"""Form fields in Bootstrap 5 markup written in Python: crispy's markup without its templates.
+
+crispy-forms renders a field through some forty template nodes and five includes
+(bootstrap5/field.html and its help-text and error templates): about half a millisecond a
+field, several milliseconds for a page's filter form. `field_html` writes the same elements
+and attributes for the common fields (one widget under its label, help text and errors, as
+crispy's `|as_crispy_field` without a FormHelper) and hands anything else to crispy: check
+boxes, radio and multi-widget fields, file inputs and forms with a helper. Only the
+whitespace between tags differs (tests/lapas_training/test_bootstrap_fields.py compares the
+two). The template filters are in lapas_training/templatetags/bootstrap_fields.py.
+"""
+
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
+from django import forms
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+
+def _crispy_handles(field):
+    """Whether the field needs crispy's own templates (this module writes the others)."""
+    widget = field.field.widget
+    return (
+        getattr(field.form, "helper", None) is not None
+        or field.use_fieldset
+        or hasattr(widget, "widgets")
+        or hasattr(widget, "widget")
+        or isinstance(widget, (forms.CheckboxInput, forms.RadioSelect, forms.FileInput))
+    )
+
+
+def _add_classes(widget, wanted):
+    """The widget's class attribute as crispy's {% crispy_field %} sets it: the widget's own
+    class name lowercased, then each of `wanted` not there yet. Like crispy, it changes the
+    form's copy of the widget."""
+    name = type(widget).__name__.lower()
+    css_class = widget.attrs.get("class", "")
+    if css_class:
+        if css_class.find(name) == -1:
+            css_class += f" {name}"
+    else:
+        css_class = name
+    present = css_class.split()
+    for extra in wanted.split():
+        if extra not in present:
+            css_class += f" {extra}"
+            present.append(extra)
+    widget.attrs["class"] = css_class
+
+
+def field_html(field):
+    """One bound field as crispy's bootstrap5 field.html renders it (safe HTML)."""
+    if field.is_hidden:
+        return str(field)
+    if _crispy_handles(field):
+        return as_crispy_field(field)
+    errors = field.errors
+    base_class = "form-select" if isinstance(field.field.widget, forms.Select) else "form-control"
+    _add_classes(field.field.widget, f"{base_class} is-invalid" if errors else base_class)
+    required = field.field.required
+    parts = []
+    if field.label:
+        parts.append(
+            format_html(
+                '<label{} class="form-label{}">{}{}</label>',
+                format_html(' for="{}"', field.id_for_label) if field.id_for_label else "",
+                " requiredField" if required else "",
+                field.label,
+                mark_safe('<span class="asteriskField">*</span>') if required else "",
+            )
+        )
+    parts.append(str(field))
+    if errors:
+        parts.append(
+            format_html(
+                '<div id="{}_error" class="invalid-feedback">{}</div>',
+                errors.field_id,
+                format_html_join(
+                    "",
+                    '<p id="error_{}_{}"><strong>{}</strong></p>',
+                    ((n, field.auto_id, error) for n, error in enumerate(errors, 1)),
+                ),
+            )
+        )
+    if field.help_text:
+        # crispy marks help text safe: it is the form's own text, never the user's.
+        parts.append(
+            format_html(
+                '<div {}class="form-text">{}</div>',
+                format_html('id="{}_helptext" ', field.auto_id) if field.auto_id else "",
+                mark_safe(field.help_text),
+            )
+        )
+    css_classes = field.css_classes()
+    return format_html(
+        '<div id="div_{}" class="mb-3{}">{}</div>',
+        field.auto_id,
+        f" {css_classes}" if css_classes else "",
+        mark_safe("".join(parts)),
+    )
+
+
+def form_html(form):
+    """A whole form as crispy's `|crispy` renders it without a FormHelper: the non-field
+    errors, then every field (hidden ones as their input)."""
+    if getattr(form, "helper", None) is not None:
+        return as_crispy_form(form)
+    parts = [str(form.media)]
+    if form.non_field_errors():
+        parts.append(
+            format_html(
+                '<div class="alert alert-block alert-danger"><ul class="m-0">{}</ul></div>',
+                format_html_join("", "<li>{}</li>", ((e,) for e in form.non_field_errors())),
+            )
+        )
+    parts.extend(field_html(field) for field in form)
+    return mark_safe("".join(conditional_escape(part) for part in parts))
