@@ -349,6 +349,11 @@ AUDIT_RETENTION_DAYS = int(os.environ.get("AUDIT_RETENTION_DAYS", "730"))
 PHOTO_MAX_UPLOAD_BYTES = int(os.environ.get("PHOTO_MAX_UPLOAD_BYTES", str(8 * 1024 * 1024)))
 PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", "40000000"))
 
+# How a program's product sales are split, in percent, unless the program sets its own
+# (programs.RevenueSplit): the makers' premium (premi), the selling partner's share and the
+# state's non-tax revenue (PNBP). The three must add up to 100.
+PRODUCT_REVENUE_SPLIT = {"premium": 40, "partner": 20, "pnbp": 40}
+
 # Inmate imports (CSV / XLSX): larger files and files with more data rows are refused whole.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))

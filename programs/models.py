@@ -924,3 +924,16 @@ class ProductPhoto(Photo):
 
     def get_absolute_url(self):
         return reverse("programs:product_photo", args=[self.pk])
+
+
+# The products models (hasil karya) live in their own module; importing them here registers
+# them as this app's models and lets callers import them from programs.models.
+from programs.models_products import (  # noqa: E402, F401
+    BatchMaker,
+    Product,
+    ProductionBatch,
+    RevenueSplit,
+    Sale,
+    SaleRefund,
+    StockLoss,
+)

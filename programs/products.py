@@ -1,0 +1,271 @@
+"""Products (hasil karya): recording batches, sales, refunds and losses; stock, the revenue split
+of each sale and each maker's premium.
+
+Rupiah are whole numbers throughout. Every split, of a sale's revenue into the makers' premium,
+the partner's share and PNBP, and of a batch's premium among its makers, goes through
+`largest_remainder`, the one rounding rule: the parts always add up to the whole.
+
+Rules written down here:
+- A sale sells pieces of one batch; its premium goes to that batch's makers, by their shares.
+- A sale's parts are those of its net total (pieces sold less pieces refunded, at its price),
+  split by the percentages copied onto the sale when it was recorded.
+- A batch's premium is the sum of its sales' premium parts, split among its makers once (not
+  sale by sale), so a maker's premium does not depend on how the pieces were sold.
+- Stock of a batch = made - sold + refunded - lost, never negative: a sale or loss of more
+  pieces than are in stock is refused.
+
+Each recording function is keyword-only, validates before it saves, saves all or nothing and
+raises ValidationError with a message for the user.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from programs.models import (
+    BatchMaker,
+    Enrollment,
+    ProductionBatch,
+    RevenueSplit,
+    Sale,
+    SaleRefund,
+    StockLoss,
+)
+from programs.models_products import default_split
+
+# A sale's parts, in the order that breaks ties of the rounding rule.
+PARTS = ("premium", "partner", "pnbp")
+
+
+def largest_remainder(total, weights):
+    """Split the whole number `total` into whole parts proportional to `weights`.
+
+    `weights` is a list of (key, weight) pairs, weights >= 0 and not all 0; returns {key: part}.
+    Each part is first rounded down; the rupiah left over go one each to the parts with the
+    largest remainders, ties to the pair listed first. Rp 10.001 split 40/20/40 is 4.001 / 2.000
+    / 4.000 (remainders .4, .2, .4: the tie goes to the first).
+    """
+    whole = sum(weight for _key, weight in weights)
+    parts, remainders = {}, []
+    for index, (key, weight) in enumerate(weights):
+        parts[key], remainder = divmod(total * weight, whole)
+        remainders.append((-remainder, index, key))
+    left = total - sum(parts.values())
+    for _remainder, _index, key in sorted(remainders)[:left]:
+        parts[key] += 1
+    return parts
+
+
+@dataclass(frozen=True)
+class SaleSplit:
+    """A sale's net revenue and its three parts, in rupiah (premium + partner + pnbp = total)."""
+
+    total: int
+    premium: int
+    partner: int
+    pnbp: int
+
+
+def program_split(program):
+    """The program's (premium, partner, PNBP) percentages: its own, else the settings'.
+    One query."""
+    split = RevenueSplit.objects.filter(program=program).first()
+    if split is None:
+        return default_split()
+    return split.premium_percent, split.partner_percent, split.pnbp_percent
+
+
+def sale_split(sale, refunded=None):
+    """The parts of `sale`'s net total. `refunded` is the pieces given back; without it, the
+    sale's `refunded` annotation (`Sale.objects.with_refunded()`) or one query."""
+    if refunded is None:
+        refunded = getattr(sale, "refunded", None)
+    if refunded is None:
+        refunded = sale.refunds.aggregate(n=Sum("quantity"))["n"] or 0
+    total = (sale.quantity - refunded) * sale.unit_price
+    percents = (sale.premium_percent, sale.partner_percent, sale.pnbp_percent)
+    return SaleSplit(
+        total=total, **largest_remainder(total, list(zip(PARTS, percents, strict=True)))
+    )
+
+
+def premiums(batches):
+    """Each maker's premium from `batches` (a queryset): {batch id: {enrollment id: rupiah}}.
+
+    Two queries, whatever the number of batches: their sales with the pieces refunded, and
+    their makers.
+    """
+    premium = defaultdict(int)
+    for sale in Sale.objects.filter(batch__in=batches).with_refunded().order_by():
+        premium[sale.batch_id] += sale_split(sale).premium
+    shares = defaultdict(list)
+    for maker in BatchMaker.objects.filter(batch__in=batches).order_by("enrollment_id"):
+        shares[maker.batch_id].append((maker.enrollment_id, maker.share))
+    return {
+        batch_id: largest_remainder(premium[batch_id], makers) if premium[batch_id] else {}
+        for batch_id, makers in shares.items()
+    }
+
+
+def premiums_by_maker(batches):
+    """Each maker's premium summed over `batches`: {enrollment id: rupiah}. Two queries."""
+    total = defaultdict(int)
+    for parts in premiums(batches).values():
+        for enrollment_id, amount in parts.items():
+            total[enrollment_id] += amount
+    return dict(total)
+
+
+def _locked_stock(batch):
+    """The batch's stock, its row locked until the transaction ends (PostgreSQL), so that two
+    sales at once cannot both take the last pieces."""
+    ProductionBatch.objects.select_for_update().filter(pk=batch.pk).exists()
+    return ProductionBatch.objects.with_stock().get(pk=batch.pk).stock
+
+
+def _check_date(date, batch):
+    if date < batch.date:
+        raise ValidationError(
+            {"date": _("This is before the batch was made.")}, code="before_batch"
+        )
+
+
+def _check_stock(quantity, stock):
+    if quantity > stock:
+        raise ValidationError(
+            {
+                "quantity": _("Only %(stock)d in stock; this cannot take %(quantity)d.")
+                % {"stock": stock, "quantity": quantity}
+            },
+            code="not_in_stock",
+        )
+
+
+@transaction.atomic
+def record_batch(*, product, date, quantity, makers, recorded_by, note=""):
+    """Record a production batch of `product` and its makers: `makers` is a list of
+    (enrollment, share) pairs, enrolments of the product's program, each once."""
+    if not makers:
+        raise ValidationError({"makers": _("Name at least one maker.")}, code="no_makers")
+    enrollments = [enrollment for enrollment, _share in makers]
+    if len({enrollment.pk for enrollment in enrollments}) < len(enrollments):
+        raise ValidationError({"makers": _("Name each maker once.")}, code="duplicate_maker")
+    if any(enrollment.program_id != product.program_id for enrollment in enrollments):
+        raise ValidationError(
+            {"makers": _("Makers must be participants of this program.")}, code="wrong_program"
+        )
+    batch = ProductionBatch.objects.create(
+        product=product, date=date, quantity=quantity, note=note, recorded_by=recorded_by
+    )
+    for enrollment, share in makers:
+        BatchMaker.objects.create(batch=batch, enrollment=enrollment, share=share)
+    return batch
+
+
+def record_sale(
+    *,
+    batch,
+    date,
+    quantity,
+    unit_price,
+    channel,
+    recorded_by,
+    partner=None,
+    buyer="",
+    receipt_number="",
+    receipt=None,
+):
+    """Record a sale of `quantity` pieces of `batch` under the program's split of today.
+
+    `partner` must be one of the program's partners when `channel` is PARTNER and None when it
+    is DIRECT. `receipt` is the checked scan as (ContentFile, content type), or None; its file
+    is written only once the sale is valid and removed again if the row cannot be saved.
+    """
+    program = batch.product.program
+    if channel == Sale.Channel.PARTNER:
+        if partner is None or not program.program_partners.filter(partner=partner).exists():
+            raise ValidationError(
+                {"partner": _("Choose a partner of this program.")}, code="partner_required"
+            )
+    else:
+        partner = None
+    _check_date(date, batch)
+    premium, partner_share, pnbp = program_split(program)
+    sale = Sale(
+        batch=batch,
+        date=date,
+        quantity=quantity,
+        unit_price=unit_price,
+        channel=channel,
+        partner=partner,
+        buyer=buyer,
+        receipt_number=receipt_number,
+        premium_percent=premium,
+        partner_percent=partner_share,
+        pnbp_percent=pnbp,
+        recorded_by=recorded_by,
+    )
+    with transaction.atomic():
+        _check_stock(quantity, _locked_stock(batch))
+        if receipt is not None:
+            content, content_type = receipt
+            sale.receipt_content_type = content_type
+            sale.receipt.save(content.name, content, save=False)
+        try:
+            sale.save()
+        except DatabaseError:
+            # A failed save must not leave a file that no row points at.
+            if sale.receipt:
+                sale.receipt.storage.delete(sale.receipt.name)
+            raise
+    return sale
+
+
+@transaction.atomic
+def refund_sale(*, sale, date, quantity, reason, recorded_by):
+    """Give back `quantity` pieces of `sale` (all of them for a sale recorded by mistake): the
+    money goes back, the pieces return to the batch's stock."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the sale is refunded.")}, code="no_reason")
+    if date < sale.date:
+        raise ValidationError({"date": _("This is before the sale.")}, code="before_sale")
+    Sale.objects.select_for_update().filter(pk=sale.pk).exists()
+    refunded = sale.refunds.aggregate(n=Sum("quantity"))["n"] or 0
+    if quantity > sale.quantity - refunded:
+        raise ValidationError(
+            {
+                "quantity": _("Only %(left)d of this sale are left to refund.")
+                % {"left": sale.quantity - refunded}
+            },
+            code="more_than_sold",
+        )
+    return SaleRefund.objects.create(
+        sale=sale, date=date, quantity=quantity, reason=reason, recorded_by=recorded_by
+    )
+
+
+@transaction.atomic
+def record_loss(*, batch, date, quantity, reason, recorded_by):
+    """Record `quantity` pieces of `batch` damaged or lost; refused beyond its stock."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say what happened to the pieces.")}, code="no_reason")
+    _check_date(date, batch)
+    _check_stock(quantity, _locked_stock(batch))
+    return StockLoss.objects.create(
+        batch=batch, date=date, quantity=quantity, reason=reason, recorded_by=recorded_by
+    )
+
+
+def maker_choices(program):
+    """The program's participants who may be named as makers, by name. A queryset."""
+    return (
+        Enrollment.objects.filter(program=program)
+        .select_related("inmate")
+        .order_by("inmate__full_name", "pk")
+    )
