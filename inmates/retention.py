@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from inmates.models import Inmate
+from inmates.models import FollowUp, Inmate
 
 # What each identifying field becomes. The registration number is replaced per row (see
 # `placeholder_registration_number`); the photo fields lose their files as well.
@@ -29,6 +29,8 @@ CLEARED_VALUES = {
     "photo_thumbnail": "",
 }
 PLACEHOLDER_PREFIX = "ANON-"
+# What the person told of their life after release: who employs them, and the officer's note.
+FOLLOW_UP_CLEARED_VALUES = {"employer": "", "note": ""}
 # History rows may also hold a destination from a transfer later undone: where the person was held.
 CLEARED_HISTORY_VALUES = {**CLEARED_VALUES, "transfer_destination": ""}
 
@@ -86,8 +88,13 @@ def anonymise_released(*, today=None, dry_run=False):
     and statements print the name from their own frozen snapshot, which is never touched here.
     Gender and the release date are kept for the figures of past programs.
 
+    The follow-ups of those inmates lose their employer and note, in their history rows too
+    (`_clear_follow_ups`).
+
     With `dry_run`, nothing is written. Queries: one select (locked), then per batch the
-    update and history insert, one history select and one history update; files are deleted after the transaction.
+    update and history insert, one history select and one history update; for the follow-ups
+    one select (locked), per batch the update and history insert, and one history update;
+    files are deleted after the transaction.
     Call it outside a transaction: the files go as soon as this one commits.
     """
     today = today or timezone.localdate()
@@ -136,7 +143,26 @@ def anonymise_released(*, today=None, dry_run=False):
                 models.Value(PLACEHOLDER_PREFIX), Cast("id", models.CharField())
             ),
         )
+        _clear_follow_ups(inmates, reason)
     storage = Inmate._meta.get_field("photo").storage
     for name in sorted(files):
         storage.delete(name)
     return report
+
+
+def _clear_follow_ups(inmates, reason):
+    """Empty FOLLOW_UP_CLEARED_VALUES in the follow-ups of `inmates` and in all their history
+    rows. The outcome itself (milestone, reached, status, skill used, income band) stays: it
+    names no one once the inmate is anonymised, and the outcome rates of past programs count it.
+    """
+    follow_ups = list(FollowUp.objects.filter(inmate__in=inmates).select_for_update())
+    for follow_up in follow_ups:
+        for name, value in FOLLOW_UP_CLEARED_VALUES.items():
+            setattr(follow_up, name, value)
+    if follow_ups:
+        bulk_update_with_history(
+            follow_ups, FollowUp, list(FOLLOW_UP_CLEARED_VALUES), default_change_reason=reason
+        )
+    FollowUp.history.filter(inmate_id__in=[inmate.pk for inmate in inmates]).update(
+        **FOLLOW_UP_CLEARED_VALUES
+    )
