@@ -5,9 +5,9 @@ crispy-forms renders a field through some forty template nodes and five includes
 field, several milliseconds for a page's filter form. `field_html` writes the same elements
 and attributes for the common fields (one widget under its label, help text and errors, as
 crispy's `|as_crispy_field` without a FormHelper) and hands anything else to crispy: check
-boxes, radio and multi-widget fields, file inputs and forms with a helper. Only the
-whitespace between tags differs (tests/lapas_training/test_bootstrap_fields.py compares the
-two). The template filters are in lapas_training/templatetags/bootstrap_fields.py.
+boxes, radio and multi-widget fields, file inputs showing a current file and forms with a
+helper. Only the whitespace between tags differs (tests/lapas_training/test_bootstrap_fields.py
+compares the two). The template filters are in lapas_training/templatetags/bootstrap_fields.py.
 """
 
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field, as_crispy_form
@@ -24,7 +24,9 @@ def _crispy_handles(field):
         or field.use_fieldset
         or hasattr(widget, "widgets")
         or hasattr(widget, "widget")
-        or isinstance(widget, (forms.CheckboxInput, forms.RadioSelect, forms.FileInput))
+        or isinstance(widget, (forms.CheckboxInput, forms.RadioSelect))
+        # A file input that may show the current file has crispy's clear box.
+        or (isinstance(widget, forms.FileInput) and type(widget) is not forms.FileInput)
     )
 
 
@@ -53,9 +55,6 @@ def field_html(field):
         return str(field)
     if _crispy_handles(field):
         return as_crispy_field(field)
-    errors = field.errors
-    base_class = "form-select" if isinstance(field.field.widget, forms.Select) else "form-control"
-    _add_classes(field.field.widget, f"{base_class} is-invalid" if errors else base_class)
     required = field.field.required
     parts = []
     if field.label:
@@ -68,16 +67,35 @@ def field_html(field):
                 mark_safe('<span class="asteriskField">*</span>') if required else "",
             )
         )
-    parts.append(str(field))
-    if errors:
+    if isinstance(field.field.widget, forms.FileInput):
+        parts.append(_file_input(field))
+    else:
+        is_select = isinstance(field.field.widget, forms.Select)
+        wanted = "form-select" if is_select else "form-control"
+        _add_classes(field.field.widget, f"{wanted} is-invalid" if field.errors else wanted)
+        parts.append(str(field))
+        parts.append(_feedback(field))
+    css_classes = field.css_classes()
+    return format_html(
+        '<div id="div_{}" class="mb-3{}">{}</div>',
+        field.auto_id,
+        f" {css_classes}" if css_classes else "",
+        mark_safe("".join(parts)),
+    )
+
+
+def _feedback(field):
+    """The field's errors, then its help text (bootstrap5/layout/help_text_and_errors.html)."""
+    parts = []
+    if field.errors:
         parts.append(
             format_html(
                 '<div id="{}_error" class="invalid-feedback">{}</div>',
-                errors.field_id,
+                field.errors.field_id,
                 format_html_join(
                     "",
                     '<p id="error_{}_{}"><strong>{}</strong></p>',
-                    ((n, field.auto_id, error) for n, error in enumerate(errors, 1)),
+                    ((n, field.auto_id, error) for n, error in enumerate(field.errors, 1)),
                 ),
             )
         )
@@ -90,12 +108,37 @@ def field_html(field):
                 mark_safe(field.help_text),
             )
         )
-    css_classes = field.css_classes()
+    return mark_safe("".join(parts))
+
+
+def _file_input(field):
+    """A plain file input as bootstrap5/layout/field_file.html writes it, with its feedback."""
+    (widget,) = field.subwidgets
+    data = widget.data
+    attrs = data["attrs"]
+    css_class = "form-control"
+    if attrs.get("class"):
+        css_class += f" {attrs['class']}"
+    if field.errors:
+        css_class += " is-invalid"
+    others = format_html_join(
+        "",
+        " {}{}",
+        (
+            (name, "" if value is True else format_html('="{}"', value))
+            for name, value in attrs.items()
+            if value is not False and name != "class"
+        ),
+    )
     return format_html(
-        '<div id="div_{}" class="mb-3{}">{}</div>',
-        field.auto_id,
-        f" {css_classes}" if css_classes else "",
-        mark_safe("".join(parts)),
+        '<div{}><input type="{}" name="{}" class="{}"{}{}>{}</div>',
+        mark_safe(' class="is-invalid"') if field.errors else "",
+        data["type"],
+        data["name"],
+        css_class,
+        mark_safe(" disabled") if field.field.disabled else "",
+        others,
+        _feedback(field),
     )
 
 

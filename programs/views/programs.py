@@ -103,6 +103,19 @@ def with_row_labels(programs):
     return programs
 
 
+# What the program page shows of a participant (and the photo form offers): the inmate's
+# name, number and block, and the enrolment's date, status and reason for leaving.
+PARTICIPANT_ROW_FIELDS = (
+    "program",
+    "status",
+    "enrolled_on",
+    "end_reason",
+    "inmate__full_name",
+    "inmate__registration_number",
+    "inmate__block",
+)
+
+
 class ProgramDetailView(RoleRequiredMixin, DetailView):
     """A program with its topics, partners, events, sessions, participants and products.
 
@@ -118,8 +131,10 @@ class ProgramDetailView(RoleRequiredMixin, DetailView):
 
     def get_queryset(self):
         scope = self.request.scope
-        enrollments = Enrollment.objects.select_related("inmate").order_by(
-            "inmate__full_name", "pk"
+        enrollments = (
+            Enrollment.objects.select_related("inmate")
+            .only(*PARTICIPANT_ROW_FIELDS)
+            .order_by("inmate__full_name", "pk")
         )
         if scope.is_trainer:
             # A trainer teaches the current participants; who left and why is not theirs to see.
@@ -129,7 +144,9 @@ class ProgramDetailView(RoleRequiredMixin, DetailView):
             .prefetch_related(
                 Prefetch(
                     "trainers",
-                    queryset=User.objects.order_by("first_name", "last_name"),
+                    queryset=User.objects.only("first_name", "last_name", "username").order_by(
+                        "first_name", "last_name"
+                    ),
                     to_attr="trainer_list",
                 )
             )

@@ -27,6 +27,9 @@ class Everything(forms.Form):
     agree = forms.BooleanField(required=False)
     pick = forms.ChoiceField(required=False, choices=[("a", "A")], widget=forms.RadioSelect)
     upload = forms.FileField(required=False)
+    scan = forms.FileField(
+        help_text="PDF", widget=forms.FileInput(attrs={"accept": "application/pdf"})
+    )
 
     def clean(self):
         raise forms.ValidationError("Not <this> one.")
