@@ -149,8 +149,13 @@ def test_chart_fragment_shows_the_table_beside_the_chart():
     assert "<figure" in html
     assert "<figcaption" in html
     assert 'role="img"' in html
-    assert "BLK &lt;Kota&gt;" in html
-    assert '<a href="/partners/1/">1,234</a>' in html
+    assert '<th scope="row" class="fw-normal">BLK &lt;Kota&gt;</th>' in html
+    assert '<td class="text-end"><a href="/partners/1/">1,234</a></td>' in html
+    empty = render_to_string(
+        "lapas_training/reports/_chart.html",
+        {"chart": "", "table": charts.Table(["Partner", "Participants"]), "caption": "c"},
+    )
+    assert '<td colspan="2" class="text-body-secondary">No data for this period.</td>' in empty
 
 
 def test_stacked_bar_chart_puts_close_labels_on_two_lines():
