@@ -5,7 +5,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from inmates.imports import check_size, read_file
-from inmates.models import Inmate
+from inmates.models import FollowUp, Inmate
 from inmates.photos import sanitize_image
 from inmates.services import UNDO_REASON_MAX_LENGTH
 from programs.models import Enrollment, SkillCategory, TrainingSession, held_on
@@ -111,6 +111,20 @@ class DepartureForm(forms.Form):
         required=False,
         max_length=Inmate._meta.get_field("transfer_destination").max_length,
         help_text=_("The receiving facility. Only for a transfer."),
+    )
+    # Optional: the person may not be there when the release is entered; the inmate's page then
+    # says the answer is missing and staff record it later (inmates.views.outcomes).
+    follow_up_consent = forms.TypedChoiceField(
+        label=_("Agrees to follow-up after release"),
+        required=False,
+        choices=[("", _("Not asked yet")), ("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Whether the person agrees to be asked about work and training 3, 6 and 12 months "
+            "after release. Only for a release."
+        ),
     )
 
     def __init__(self, *args, inmate, **kwargs):
@@ -256,3 +270,101 @@ class InmateImportForm(forms.Form):
         self.content = upload.read()
         self.parsed = read_file(self.content)
         return upload
+
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+def yes_no_field(label, **kwargs):
+    """A required yes / no question as two radio buttons, cleaned to True or False."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        **kwargs,
+    )
+
+
+class FollowUpConsentForm(forms.Form):
+    """A released inmate's answer to follow-up; `inmates.outcomes.record_consent` keeps it."""
+
+    consented = yes_no_field(
+        _("Agrees to follow-up after release"),
+        help_text=_("Asked about work and training 3, 6 and 12 months after release."),
+        error_messages={"required": _("Record the answer: yes or no.")},
+    )
+    consented_on = forms.DateField(label=_("Answer given on"), widget=DateInput())
+
+    def __init__(self, *args, inmate, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inmate = inmate
+        self.fields["consented_on"].initial = timezone.localdate
+
+    def clean_consented_on(self):
+        return _check_after_release(self.cleaned_data["consented_on"], self.inmate)
+
+
+def _check_after_release(date, inmate):
+    if date > timezone.localdate():
+        raise forms.ValidationError(_("The date cannot be in the future."))
+    if date < inmate.departed_on:
+        raise forms.ValidationError(_("The date cannot be before the release date."))
+    return date
+
+
+class FollowUpForm(forms.ModelForm):
+    """One follow-up of a consenting released inmate; `inmates.outcomes.record_follow_up`
+    saves it. The situation is required only when the person was reached."""
+
+    reached = yes_no_field(_("Reached"), help_text=_("Whether anyone answered the call."))
+    uses_skill = forms.TypedChoiceField(
+        label=_("Uses the trained skill"),
+        required=False,
+        choices=[("", _("Not known")), *YES_NO],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "contacted_on",
+            "reached",
+            "source",
+            "status",
+            "employer",
+            "uses_skill",
+            "income_band",
+            "note",
+        ]
+        widgets = {
+            "contacted_on": DateInput(),
+            "source": forms.RadioSelect,
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, inmate, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inmate = inmate
+        self.fields["contacted_on"].initial = timezone.localdate
+        self.fields["status"].label = _("Situation")
+        self.fields["status"].help_text = _("Only when the person was reached.")
+        if self.instance.pk:
+            # The radio buttons need the stored booleans as their "yes" / "no" choices.
+            self.initial["reached"] = "yes" if self.instance.reached else "no"
+            if self.instance.uses_skill is not None:
+                self.initial["uses_skill"] = "yes" if self.instance.uses_skill else "no"
+
+    def clean_contacted_on(self):
+        return _check_after_release(self.cleaned_data["contacted_on"], self.inmate)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reached") is False:
+            # Nobody answered: there is no situation to keep, whatever was filled in.
+            cleaned.update(status="", employer="", uses_skill=None, income_band="")
+        elif cleaned.get("reached") and not cleaned.get("status"):
+            self.add_error("status", _("Choose the person's situation."))
+        return cleaned

@@ -125,6 +125,10 @@ class DueFollowUp:
     due_on: datetime.date
     overdue: bool
 
+    @property
+    def label(self):
+        return FollowUp.Milestone(self.milestone).label
+
 
 def due_follow_ups(facility, *, today=None):
     """The facility's follow-ups to make: each consenting released inmate's milestones not yet
@@ -281,4 +285,43 @@ def outcome_rates(follow_ups):
         by_program=sorted_rows(tables["program"]),
         by_partner=sorted_rows(tables["partner"]),
         by_skill=sorted_rows(tables["skill"]),
+    )
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    """One milestone on the inmate's page: when it is due and what was recorded, if anything."""
+
+    milestone: int
+    label: str
+    due_on: datetime.date
+    follow_up: FollowUp | None
+
+
+@dataclass(frozen=True)
+class InmateFollowUp:
+    """A released inmate's consent (None: not recorded) and their three milestones."""
+
+    consent: FollowUpConsent | None
+    milestones: list
+
+
+def inmate_follow_up(inmate):
+    """What the inmate's page shows of follow-up; None unless the inmate was released.
+
+    Two queries: the consent with who recorded it, and the follow-ups.
+    """
+    if inmate.status != Inmate.Status.RELEASED:
+        return None
+    consent = FollowUpConsent.objects.select_related("recorded_by").filter(inmate=inmate).first()
+    recorded = {
+        follow_up.milestone: follow_up
+        for follow_up in FollowUp.objects.filter(inmate=inmate).select_related("recorded_by")
+    }
+    return InmateFollowUp(
+        consent,
+        [
+            MilestoneRow(value, label, due_on(inmate, value), recorded.get(value))
+            for value, label in FollowUp.Milestone.choices
+        ],
     )

@@ -12,6 +12,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from inmates.forms import DepartureForm, InmateFilterForm, InmateForm
 from inmates.models import Inmate
+from inmates.outcomes import inmate_follow_up, record_consent
 from inmates.photos import photo_response
 from inmates.services import record_departure
 from lapas_training import audit
@@ -147,8 +148,13 @@ class InmateDetailView(RoleRequiredMixin, DetailView):
         enrollments = inmate.enrollments.select_related("program").order_by(
             "-program__start_date", "-enrolled_on", "-pk"
         )
+        # Follow-ups name what a person does after release: staff and admins only, not the viewer.
+        follow_up = inmate_follow_up(inmate) if self.request.user.can_manage else None
         return super().get_context_data(
-            enrollments=enrollments, changes=inmate_changes(inmate), **kwargs
+            enrollments=enrollments,
+            changes=inmate_changes(inmate),
+            follow_up=follow_up,
+            **kwargs,
         )
 
 
@@ -263,13 +269,22 @@ def inmate_departure(request, pk):
     if posted and form.is_valid():
         data = form.cleaned_data
         try:
-            closed = record_departure(
-                inmate=inmate,
-                kind=data["kind"],
-                date=data["date"],
-                destination=data["destination"],
-                by=request.user,
-            )
+            with transaction.atomic():
+                closed = record_departure(
+                    inmate=inmate,
+                    kind=data["kind"],
+                    date=data["date"],
+                    destination=data["destination"],
+                    by=request.user,
+                )
+                # Asked at release only; a missing answer is recorded later from the inmate's page.
+                if data["kind"] == Inmate.Status.RELEASED and data["follow_up_consent"] is not None:
+                    record_consent(
+                        inmate=inmate,
+                        consented=data["follow_up_consent"],
+                        on=data["date"],
+                        by=request.user,
+                    )
         except ValidationError as error:
             # A date before an enrolment began, or another officer was quicker: shown on the
             # form, so the officer can correct the date.
