@@ -3,7 +3,7 @@
 Every export goes through here so that none of them can carry a formula: a name typed as
 `=HYPERLINK("http://evil","click")` into a form must open as text, not as a live link or a
 command (CSV / formula injection, see OWASP "CSV Injection"). Values pass through `safe_cell`,
-and XLSX cells are also written with the string type, never as formulas.
+and XLSX cells are also written as strings, never as formulas.
 
 Both responses take the rows as an iterable and consume it once, so a caller can hand over a
 `QuerySet.iterator()` and keep memory flat whatever the row count.
@@ -12,19 +12,19 @@ Both responses take the rows as an iterable and consume it once, so a caller can
 import csv
 import datetime
 import itertools
+import math
 import re
 import tempfile
+import zipfile
 from decimal import Decimal
 from typing import Any, NamedTuple
+from xml.sax.saxutils import escape
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -126,34 +126,39 @@ class _Echo:
 def xlsx_response(filename, sheets):
     """An XLSX download of `sheets`, each a `Sheet` (or a `(title, header, rows)` tuple).
 
-    The workbook is written in openpyxl's write-only mode: rows go to a temporary file as they
-    come rather than being held in memory, and the finished file is sent in chunks from a
-    temporary file (kept in memory up to 5 MB, on disk beyond).
-    Every string is written as a string cell (a value starting with "=" stays text); dates are
-    real date cells shown as DD/MM/YYYY. Column widths are estimated from the header and the
-    first rows, since they must be set before any row is written.
+    The workbook's parts are written here, straight into the zip, rather than by openpyxl:
+    its writer builds a cell object and an XML element for every cell, which made a 500-row
+    export spend most of its time on them. Rows go into the zip as they come rather than
+    being held in memory, and the finished file is sent in chunks from a temporary file
+    (kept in memory up to 5 MB, on disk beyond).
+    Every string is written as a string cell (a value starting with "=" stays text, "#N/A"
+    is not an error); numbers and booleans as such; dates are real date cells shown as
+    DD/MM/YYYY; a `Percent` a number shown as a percentage. Column widths are estimated from
+    the header and the first rows, since they come before any row in the file.
     """
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
+    sheets = [Sheet(*sheet) for sheet in sheets]
+    titles = []
     for sheet in sheets:
-        sheet = Sheet(*sheet)
-        worksheet = workbook.create_sheet(_sheet_title(sheet.title))
-        rows = iter(sheet.rows)
-        sample = list(itertools.islice(rows, _WIDTH_SAMPLE_ROWS))
-        for index, width in enumerate(_column_widths(sheet.header, sample), 1):
-            worksheet.column_dimensions[get_column_letter(index)].width = width
-        for label, value in sheet.preamble:
-            worksheet.append([_cell(worksheet, label, font=bold), _cell(worksheet, value)])
-        if sheet.preamble:
-            worksheet.append([])
-        worksheet.append([_cell(worksheet, label, font=bold) for label in sheet.header])
-        for row in itertools.chain(sample, rows):
-            worksheet.append([_body_value(worksheet, value) for value in row])
+        title = _sheet_title(sheet.title)
+        # As openpyxl did: a second sheet of the same title gets a number.
+        base, number = title, 0
+        while title in titles:
+            number += 1
+            title = f"{base[: 31 - len(str(number))]}{number}"
+        titles.append(title)
     # Spooled: a small export stays in memory, a large one goes to disk. Not a `with` block:
     # the response closes the file once it has been sent.
     output = tempfile.SpooledTemporaryFile(max_size=5 * 1024 * 1024)  # noqa: SIM115
     try:
-        workbook.save(output)
+        with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("[Content_Types].xml", _content_types(len(sheets)))
+            archive.writestr("_rels/.rels", _PACKAGE_RELS)
+            archive.writestr("xl/workbook.xml", _workbook_xml(titles))
+            archive.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(len(sheets)))
+            archive.writestr("xl/styles.xml", _STYLES)
+            for number, sheet in enumerate(sheets, 1):
+                with archive.open(f"xl/worksheets/sheet{number}.xml", "w") as part:
+                    _write_sheet(part, sheet)
     except BaseException:
         output.close()
         raise
@@ -163,51 +168,177 @@ def xlsx_response(filename, sheets):
     )
 
 
-def _body_value(worksheet, value):
-    """A body cell's value as `worksheet.append` takes it: plain where openpyxl types it right
-    by itself (cheap: no cell object of ours, no style), else a cell built by `_cell`.
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_PACKAGE_RELS = (
+    f'{_XML_HEAD}<Relationships xmlns="{_RELS_NS}"><Relationship Id="rId1" '
+    f'Type="{_DOC_RELS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+# The cell formats a cell's s="…" picks, in this order: plain, bold (headings and labels),
+# date, date and time, percentage.
+_PLAIN, _BOLD, _DATE, _DATETIME, _PERCENT = range(5)
+_STYLES = (
+    f'{_XML_HEAD}<styleSheet xmlns="{_MAIN_NS}">'
+    f'<numFmts count="3"><numFmt numFmtId="164" formatCode="{DATE_FORMAT}"/>'
+    f'<numFmt numFmtId="165" formatCode="{DATETIME_FORMAT}"/>'
+    f'<numFmt numFmtId="166" formatCode="{PERCENT_FORMAT}"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="166" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    "</cellXfs>"
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+# Excel counts days from 30 December 1899 (its "1900 leap year" included).
+_EXCEL_EPOCH = datetime.datetime(1899, 12, 30)
+_COLUMNS = [get_column_letter(index) for index in range(1, 16385)]
 
-    Plain text is safe once `safe_cell` has run: it cannot start with "=", so openpyxl keeps it
-    text; printable text has no control character to drop; an error code such as "#N/A" would
-    become an error cell and goes through `_cell`, which writes it as text.
-    """
+
+def _content_types(sheet_count):
+    sheets = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{number}.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for number in range(1, sheet_count + 1)
+    )
+    return (
+        f"{_XML_HEAD}"
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/styles.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        f"{sheets}</Types>"
+    )
+
+
+def _workbook_xml(titles):
+    sheets = "".join(
+        f'<sheet name="{escape(title, _QUOTE)}" sheetId="{number}" r:id="rId{number}"/>'
+        for number, title in enumerate(titles, 1)
+    )
+    return (
+        f'{_XML_HEAD}<workbook xmlns="{_MAIN_NS}" xmlns:r="{_DOC_RELS}">'
+        f"<sheets>{sheets}</sheets></workbook>"
+    )
+
+
+def _workbook_rels(sheet_count):
+    sheets = "".join(
+        f'<Relationship Id="rId{number}" Type="{_DOC_RELS}/worksheet" '
+        f'Target="worksheets/sheet{number}.xml"/>'
+        for number in range(1, sheet_count + 1)
+    )
+    styles = (
+        f'<Relationship Id="rId{sheet_count + 1}" Type="{_DOC_RELS}/styles" Target="styles.xml"/>'
+    )
+    return f'{_XML_HEAD}<Relationships xmlns="{_RELS_NS}">{sheets}{styles}</Relationships>'
+
+
+_QUOTE = {'"': "&quot;"}
+# Kept as they are by an XML parser only when written as references.
+_TEXT_ENTITIES = {"\r": "&#13;"}
+
+
+def _write_sheet(part, sheet):
+    """The worksheet XML of `sheet` into the zip `part`: widths, preamble, header, rows."""
+    rows = iter(sheet.rows)
+    sample = list(itertools.islice(rows, _WIDTH_SAMPLE_ROWS))
+    columns = "".join(
+        f'<col min="{index}" max="{index}" width="{width}" customWidth="1"/>'
+        for index, width in enumerate(_column_widths(sheet.header, sample), 1)
+    )
+    chunk = [f'{_XML_HEAD}<worksheet xmlns="{_MAIN_NS}">']
+    if columns:
+        chunk.append(f"<cols>{columns}</cols>")
+    chunk.append("<sheetData>")
+    number = 0
+
+    def add(cells):
+        nonlocal number
+        number += 1
+        chunk.append(f'<row r="{number}">{"".join(cells)}</row>')
+
+    for label, value in sheet.preamble:
+        add([_xml_cell(f"A{number + 1}", label, _BOLD), _xml_cell(f"B{number + 1}", value)])
+    if sheet.preamble:
+        add([])
+    add(
+        [
+            _xml_cell(f"{_COLUMNS[index]}{number + 1}", label, _BOLD)
+            for index, label in enumerate(sheet.header)
+        ]
+    )
+    for row in itertools.chain(sample, rows):
+        row_number = number + 1
+        add([_xml_cell(f"{_COLUMNS[index]}{row_number}", value) for index, value in enumerate(row)])
+        if len(chunk) >= 200:
+            part.write("".join(chunk).encode())
+            chunk.clear()
+    chunk.append("</sheetData></worksheet>")
+    part.write("".join(chunk).encode())
+
+
+def _number_cell(ref, value, style):
+    """A number as openpyxl wrote it: 16 significant digits (so Decimal("46.0") is 46), and
+    no cell for what a spreadsheet cannot hold (not a number, infinity)."""
+    value = float(value)
+    if math.isnan(value) or math.isinf(value):
+        return ""
+    return f'<c r="{ref}" s="{style}"><v>{value:.16g}</v></c>'
+
+
+def _xml_cell(ref, value, style=_PLAIN):
+    """The <c> element of one cell ("" for an empty one), its value made safe and typed."""
     cls = type(value)
     if cls is str:
         value = safe_cell(value)
-        if value.isprintable() and value not in ERROR_CODES:
-            return value
-    elif cls is int or cls is float or cls is Decimal:
-        return value
-    return _cell(worksheet, value)
-
-
-def _cell(worksheet, value, font=None):
-    if value is None:
-        return None
-    value = safe_cell(value)
-    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-        # Excel has no time zones: show the local time the user knows.
-        value = timezone.make_naive(value)
-    cell = WriteOnlyCell(worksheet)
+    elif value is None:
+        return ""
+    elif cls is not int and cls is not float and cls is not Decimal and cls is not bool:
+        value = safe_cell(value)
+        cls = type(value)
+    if isinstance(value, str):
+        if not value:
+            return ""
+        if not value.isprintable():
+            # Control characters are not allowed in the XML; dropping them beats an error page.
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        text = escape(value, _TEXT_ENTITIES)
+        return (
+            f'<c r="{ref}" s="{style}" t="inlineStr">'
+            f'<is><t xml:space="preserve">{text}</t></is></c>'
+        )
+    if cls is bool:
+        return f'<c r="{ref}" s="{style}" t="b"><v>{int(value)}</v></c>'
+    if cls is int or cls is float or cls is Decimal:
+        return _number_cell(ref, value, style)
     if isinstance(value, Percent):
         if value.value is None:
-            return None
-        cell.value = value.value / 100
-        cell.number_format = PERCENT_FORMAT
-    elif isinstance(value, str):
-        # Control characters are not allowed in the XML; dropping them beats an error page.
-        cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        # openpyxl would store "=..." as a formula and "#N/A" as an error: text is text.
-        cell.data_type = "s"
-    else:
-        cell.value = value
-        if isinstance(value, datetime.datetime):
-            cell.number_format = DATETIME_FORMAT
-        elif isinstance(value, datetime.date):
-            cell.number_format = DATE_FORMAT
-    if font is not None:
-        cell.font = font
-    return cell
+            return ""
+        return _number_cell(ref, value.value / 100, _PERCENT)
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            # Excel has no time zones: show the local time the user knows.
+            value = timezone.make_naive(value)
+        return _number_cell(ref, (value - _EXCEL_EPOCH) / datetime.timedelta(days=1), _DATETIME)
+    if isinstance(value, datetime.date):
+        return _number_cell(ref, (value - _EXCEL_EPOCH.date()).days, _DATE)
+    if isinstance(value, int | float | Decimal):
+        return _number_cell(ref, value, style)
+    raise TypeError(f"A spreadsheet cell cannot hold {type(value).__name__}: {value!r}")
 
 
 def _sheet_title(title):
