@@ -9,8 +9,9 @@ from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from certificates.models import BulkPrint, Certificate
+from certificates.models import BulkPrint, Certificate, CompetencyUnit
 from certificates.services import check_issue_date
+from programs.models import Enrollment
 
 REASON_MAX_LENGTH = 500
 HOLDER_NAME_MAX_LENGTH = 200
@@ -168,3 +169,98 @@ class CertificateFilterForm(forms.Form):
                 issued_on__range=(start.isoformat(), end.isoformat())
             )
         return queryset
+
+
+class CompetencyUnitForm(forms.ModelForm):
+    """A competency unit of the program; the code is unique within the program."""
+
+    class Meta:
+        model = CompetencyUnit
+        fields = ["code", "title", "standard"]
+
+    def __init__(self, *args, program, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.program = program
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        others = CompetencyUnit.objects.filter(program=self.instance.program, code__iexact=code)
+        if others.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("This program already has a unit with this code."))
+        return code
+
+
+class CompetencyAssessmentForm(forms.Form):
+    """An LSP's assessment of one participant: who assessed, the certificate, and a result per
+    unit of the program (a unit left unmarked was not assessed this time).
+
+    The service (certificates.competency.record_assessment) checks the rules across fields.
+    """
+
+    assessed_on = forms.DateField(
+        label=_("Date of assessment"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    lsp_name = forms.CharField(label=_("Certification body (LSP)"), max_length=200)
+    assessor_name = forms.CharField(label=_("Assessor"), max_length=200)
+    assessor_registration = forms.CharField(
+        label=_("Assessor registration number"),
+        max_length=60,
+        help_text=_("The assessor's BNSP registration (MET) number."),
+    )
+    certificate_number = forms.CharField(
+        label=_("Competency certificate number"),
+        max_length=100,
+        required=False,
+        help_text=_("Given by the LSP to those judged competent."),
+    )
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    HEADER_FIELDS = (
+        "assessed_on",
+        "lsp_name",
+        "assessor_name",
+        "assessor_registration",
+        "certificate_number",
+        "valid_until",
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.units = list(units)
+        for unit in self.units:
+            self.fields[self.unit_field(unit)] = forms.ChoiceField(
+                label=f"{unit.code} {unit.title}",
+                choices=Enrollment.Result.choices,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+
+    @staticmethod
+    def unit_field(unit):
+        return f"unit_{unit.pk}"
+
+    def unit_rows(self):
+        """(unit, bound field) per unit, for the table of units with their two choices."""
+        return [(unit, self[self.unit_field(unit)]) for unit in self.units]
+
+    def results(self):
+        """{unit: result} of the units marked; call after is_valid()."""
+        return {
+            unit: self.cleaned_data[self.unit_field(unit)]
+            for unit in self.units
+            if self.cleaned_data.get(self.unit_field(unit))
+        }
+
+    def clean_valid_until(self):
+        valid_until = self.cleaned_data["valid_until"]
+        assessed_on = self.cleaned_data.get("assessed_on")
+        if valid_until and assessed_on and valid_until <= assessed_on:
+            raise forms.ValidationError(
+                _("The certificate must be valid until a date after the assessment.")
+            )
+        return valid_until

@@ -271,7 +271,7 @@ class CompetencyUnit(models.Model):
         related_name="competency_units",
     )
     code = models.CharField(
-        _("unit code"),
+        _("code"),
         max_length=60,
         help_text=_("As the standard writes it, e.g. C.10PBJ00.001.1."),
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from certificates.views import certificates, closing, issuing, printing
+from certificates.views import certificates, closing, competency, issuing, printing
 
 app_name = "certificates"
 
@@ -13,6 +13,17 @@ urlpatterns = [
     path("programs/<int:pk>/print/", printing.print_start, name="print_start"),
     path("prints/<int:pk>/", printing.print_detail, name="print_detail"),
     path("prints/<int:pk>/download/", printing.print_download, name="print_download"),
+    path("programs/<int:pk>/competency/", competency.competency_units, name="competency_units"),
+    path(
+        "competency-units/<int:pk>/delete/",
+        competency.competency_unit_delete,
+        name="competency_unit_delete",
+    ),
+    path(
+        "enrollments/<int:pk>/competency/",
+        competency.competency_participant,
+        name="competency_participant",
+    ),
     path("certificates/", certificates.CertificateListView.as_view(), name="certificate_list"),
     path("certificates/<int:pk>/", certificates.certificate_detail, name="certificate_detail"),
     path(

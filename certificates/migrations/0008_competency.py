@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         help_text="As the standard writes it, e.g. C.10PBJ00.001.1.",
                         max_length=60,
-                        verbose_name="unit code",
+                        verbose_name="code",
                     ),
                 ),
                 ("title", models.CharField(max_length=255, verbose_name="unit title")),
@@ -344,7 +344,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         help_text="As the standard writes it, e.g. C.10PBJ00.001.1.",
                         max_length=60,
-                        verbose_name="unit code",
+                        verbose_name="code",
                     ),
                 ),
                 ("title", models.CharField(max_length=255, verbose_name="unit title")),

@@ -1,0 +1,271 @@
+"""The competency pages: a program's units and recording a participant's assessment."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from certificates.models import CompetencyAssessment, CompetencyResult, CompetencyUnit
+from tests.certificates.competency_rows import BELUM, KOMPETEN, assess, make_units
+from tests.factories import EnrollmentFactory, InmateFactory
+from tests.helpers import assert_answer, page, shown_messages
+
+
+@pytest.fixture
+def enrollment(program, inmate):
+    return EnrollmentFactory(program=program, inmate=inmate)
+
+
+@pytest.fixture
+def units(program):
+    return make_units(program)
+
+
+def assessment_data(units, **changes):
+    data = {
+        "assessed_on": "2025-09-15",
+        "lsp_name": "LSP P1 BLK Palangka Raya",
+        "assessor_name": "Rina Marlina",
+        "assessor_registration": "MET.000.004512 2021",
+        "certificate_number": "LSP-001/IX/2025",
+        "valid_until": "2028-09-15",
+        f"unit_{units[0].pk}": KOMPETEN,
+        f"unit_{units[1].pk}": BELUM,
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+ROLES = [
+    (None, "login"),
+    ("trainer", 403),
+    ("viewer", 403),
+    ("outsider", 404),
+    ("staff", 200),
+    ("admin", 200),
+]
+
+
+@pytest.mark.parametrize(("who", "status"), ROLES)
+def test_competency_units_page_permissions(client_for, users, program, who, status):
+    response = client_for(users.get(who)).get(
+        reverse("certificates:competency_units", args=[program.pk])
+    )
+
+    assert_answer(response, status)
+
+
+@pytest.mark.parametrize(("who", "status"), ROLES)
+def test_competency_participant_page_permissions(client_for, users, enrollment, who, status):
+    response = client_for(users.get(who)).get(
+        reverse("certificates:competency_participant", args=[enrollment.pk])
+    )
+
+    assert_answer(response, status)
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [(None, "login"), ("trainer", 403), ("viewer", 403), ("outsider", 404), ("staff", 302)],
+)
+def test_competency_unit_delete_permissions(client_for, users, units, who, status):
+    response = client_for(users.get(who)).post(
+        reverse("certificates:competency_unit_delete", args=[units[0].pk])
+    )
+
+    assert_answer(response, status)
+    assert CompetencyUnit.objects.filter(pk=units[0].pk).exists() == (status != 302)
+
+
+def test_competency_unit_delete_get_not_allowed(client_for, staff_user, units):
+    response = client_for(staff_user).get(
+        reverse("certificates:competency_unit_delete", args=[units[0].pk])
+    )
+
+    assert response.status_code == 405
+
+
+@pytest.mark.parametrize("who", ["trainer", "viewer", "outsider"])
+def test_competency_pages_post_outside_the_role_records_nothing(
+    client_for, users, enrollment, units, who
+):
+    client = client_for(users[who])
+    client.post(
+        reverse("certificates:competency_units", args=[enrollment.program_id]),
+        {"code": "X.1", "title": "X", "standard": "skkni"},
+    )
+    client.post(
+        reverse("certificates:competency_participant", args=[enrollment.pk]),
+        assessment_data(units),
+    )
+
+    assert CompetencyUnit.objects.count() == 2
+    assert not CompetencyAssessment.objects.exists()
+
+
+def test_competency_units_staff_adds_a_unit(client_for, staff_user, program):
+    response = client_for(staff_user).post(
+        reverse("certificates:competency_units", args=[program.pk]),
+        {"code": " C.10PBJ00.001.1 ", "title": "Merangkai gelang", "standard": "skkni"},
+        follow=True,
+    )
+
+    unit = CompetencyUnit.objects.get()
+    assert (unit.program, unit.code, unit.title) == (program, "C.10PBJ00.001.1", "Merangkai gelang")
+    assert "Unit C.10PBJ00.001.1 added." in shown_messages(response)
+    assert "Merangkai gelang" in page(response)
+    assert unit.history.get().history_user == staff_user
+
+
+def test_competency_units_duplicate_code_refused(client_for, staff_user, program, units):
+    response = client_for(staff_user).post(
+        reverse("certificates:competency_units", args=[program.pk]),
+        {"code": "c.10pbj00.001.1", "title": "Another", "standard": "skkni"},
+    )
+
+    assert response.status_code == 200
+    assert "This program already has a unit with this code." in page(response)
+    assert CompetencyUnit.objects.count() == 2
+
+
+def test_competency_units_bad_standard_refused_in_indonesian(
+    client_for, staff_user, program, settings
+):
+    settings.LANGUAGE_CODE = "id"
+    response = client_for(staff_user).post(
+        reverse("certificates:competency_units", args=[program.pk]),
+        {"code": "C.1", "title": "A", "standard": "iso"},
+    )
+
+    assert response.status_code == 200
+    assert "Masukkan pilihan yang valid." in page(response)
+    assert not CompetencyUnit.objects.exists()
+
+
+def test_competency_unit_with_results_cannot_be_deleted(client_for, staff_user, enrollment, units):
+    assess(enrollment, staff_user, {units[0]: KOMPETEN})
+
+    response = client_for(staff_user).post(
+        reverse("certificates:competency_unit_delete", args=[units[0].pk]), follow=True
+    )
+
+    assert CompetencyUnit.objects.filter(pk=units[0].pk).exists()
+    assert "Unit C.10PBJ00.001.1 has recorded results and cannot be deleted." in shown_messages(
+        response
+    )
+
+
+def test_competency_participant_records_an_assessment(client_for, staff_user, enrollment, units):
+    response = client_for(staff_user).post(
+        reverse("certificates:competency_participant", args=[enrollment.pk]),
+        assessment_data(units),
+        follow=True,
+    )
+
+    assessment = CompetencyAssessment.objects.get()
+    assert assessment.enrollment == enrollment
+    assert assessment.recorded_by == staff_user
+    assert assessment.valid_until == datetime.date(2028, 9, 15)
+    assert dict(CompetencyResult.objects.values_list("unit__code", "result")) == {
+        "C.10PBJ00.001.1": KOMPETEN,
+        "C.10PBJ00.002.1": BELUM,
+    }
+    assert "Assessment of Budi Santoso recorded." in shown_messages(response)
+    # Back on the program's units page: one of two units achieved, with the LSP's number.
+    assert "1 of 2" in page(response)
+    assert "LSP-001/IX/2025" in page(response)
+
+
+def test_competency_participant_unmarked_unit_not_recorded(
+    client_for, staff_user, enrollment, units
+):
+    client_for(staff_user).post(
+        reverse("certificates:competency_participant", args=[enrollment.pk]),
+        assessment_data(units, **{f"unit_{units[1].pk}": None}),
+    )
+
+    assert list(CompetencyResult.objects.values_list("unit", flat=True)) == [units[0].pk]
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"valid_until": "2025-09-01"}, "valid until a date after the assessment"),
+        ({"assessed_on": "15-09-2025"}, "Enter a valid date."),
+        ({"lsp_name": ""}, "This field is required."),
+        ({"certificate_number": ""}, "Give the LSP&#x27;s certificate number"),
+    ],
+)
+def test_competency_participant_bad_input_records_nothing(
+    client_for, staff_user, enrollment, units, changes, error
+):
+    response = client_for(staff_user).post(
+        reverse("certificates:competency_participant", args=[enrollment.pk]),
+        assessment_data(units, **changes),
+    )
+
+    assert response.status_code == 200
+    assert error in page(response)
+    assert not CompetencyAssessment.objects.exists()
+    assert not CompetencyResult.objects.exists()
+
+
+def test_competency_participant_unit_of_another_program_refused(
+    client_for, staff_user, enrollment, units, other_program
+):
+    (foreign,) = make_units(other_program, 1)
+    data = assessment_data(units, **{f"unit_{units[0].pk}": None, f"unit_{units[1].pk}": None})
+    data[f"unit_{foreign.pk}"] = KOMPETEN
+
+    response = client_for(staff_user).post(
+        reverse("certificates:competency_participant", args=[enrollment.pk]), data
+    )
+
+    assert "Give a result for at least one unit." in page(response)
+    assert not CompetencyResult.objects.exists()
+
+
+def test_competency_participant_bad_result_value_refused(client_for, staff_user, enrollment, units):
+    response = client_for(staff_user).post(
+        reverse("certificates:competency_participant", args=[enrollment.pk]),
+        assessment_data(units, **{f"unit_{units[0].pk}": "lulus"}),
+    )
+
+    assert "Select a valid choice." in page(response)
+    assert not CompetencyAssessment.objects.exists()
+
+
+def test_competency_participant_without_units_says_so(client_for, staff_user, enrollment):
+    response = client_for(staff_user).get(
+        reverse("certificates:competency_participant", args=[enrollment.pk])
+    )
+
+    assert "This program has no competency units yet." in page(response)
+
+
+def test_program_page_links_to_competency_units(client_for, staff_user, viewer_user, program):
+    url = reverse("certificates:competency_units", args=[program.pk])
+
+    assert url in page(client_for(staff_user).get(program.get_absolute_url()))
+    assert url not in page(client_for(viewer_user).get(program.get_absolute_url()))
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_competency_units_page_fixed_queries(
+    client_for, staff_user, program, units, count, django_assert_num_queries
+):
+    for n in range(count):
+        enrollment = EnrollmentFactory(
+            program=program, inmate=InmateFactory(facility=program.facility)
+        )
+        if n % 2:
+            assess(enrollment, staff_user, {units[0]: KOMPETEN, units[1]: BELUM})
+    client = client_for(staff_user)
+    url = reverse("certificates:competency_units", args=[program.pk])
+    # Session, user, facility (scope), the program, its units, the enrolments with inmates,
+    # their assessments, the assessments' results with units.
+    with django_assert_num_queries(8):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert page(response).count("Record assessment") == count
