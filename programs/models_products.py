@@ -20,10 +20,36 @@ from simple_history.models import HistoricalRecords
 from programs.models import Enrollment, Partner, Program
 
 
+def summed(rows, field):
+    """The sum of `field` over `rows` (filtered on an OuterRef) as a subquery, 0 for none."""
+    return Coalesce(
+        models.Subquery(
+            # Func, not Sum: an aggregate would add a GROUP BY the subquery must not have.
+            rows.order_by().annotate(n=models.Func(F(field), function="SUM")).values("n"),
+            output_field=models.BigIntegerField(),
+        ),
+        0,
+    )
+
+
 class ProductQuerySet(models.QuerySet):
     def in_scope(self, scope):
         """Products of the programs the scope may see (a trainer: their partner's)."""
         return self.filter(program__in=Program.objects.in_scope(scope))
+
+    def with_stock(self):
+        """Annotate `made`, `sold`, `refunded`, `net_sold`, `lost` and `stock` over all the
+        product's batches, as subqueries: no query of their own, whatever the number of products."""
+        product = models.OuterRef("pk")
+        return self.annotate(
+            made=summed(ProductionBatch.objects.filter(product=product), "quantity"),
+            sold=summed(Sale.objects.filter(batch__product=product), "quantity"),
+            refunded=summed(SaleRefund.objects.filter(sale__batch__product=product), "quantity"),
+            lost=summed(StockLoss.objects.filter(batch__product=product), "quantity"),
+        ).annotate(
+            net_sold=F("sold") - F("refunded"),
+            stock=F("made") - F("sold") + F("refunded") - F("lost"),
+        )
 
 
 class Product(models.Model):
@@ -103,31 +129,22 @@ class RevenueSplit(models.Model):
         return f"{self.premium_percent}/{self.partner_percent}/{self.pnbp_percent}"
 
 
-def summed(rows, field):
-    """The sum of `field` over `rows` (filtered on an OuterRef) as a subquery, 0 for none."""
-    return Coalesce(
-        models.Subquery(
-            # Func, not Sum: an aggregate would add a GROUP BY the subquery must not have.
-            rows.order_by().annotate(n=models.Func(F(field), function="SUM")).values("n"),
-            output_field=models.BigIntegerField(),
-        ),
-        0,
-    )
-
-
 class ProductionBatchQuerySet(models.QuerySet):
     def in_scope(self, scope):
         return self.filter(product__program__in=Program.objects.in_scope(scope))
 
     def with_stock(self):
-        """Annotate `sold`, `refunded`, `lost` and `stock` (= quantity - sold + refunded - lost)
-        as subqueries: no query of their own, whatever the number of batches."""
+        """Annotate `sold`, `refunded`, `net_sold`, `lost` and `stock` (= quantity - sold +
+        refunded - lost) as subqueries: no query of their own, whatever the number of batches."""
         batch = models.OuterRef("pk")
         return self.annotate(
             sold=summed(Sale.objects.filter(batch=batch), "quantity"),
             refunded=summed(SaleRefund.objects.filter(sale__batch=batch), "quantity"),
             lost=summed(StockLoss.objects.filter(batch=batch), "quantity"),
-        ).annotate(stock=F("quantity") - F("sold") + F("refunded") - F("lost"))
+        ).annotate(
+            net_sold=F("sold") - F("refunded"),
+            stock=F("quantity") - F("sold") + F("refunded") - F("lost"),
+        )
 
 
 class ProductionBatch(models.Model):

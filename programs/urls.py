@@ -1,6 +1,6 @@
 from django.urls import path
 
-from programs.views import enrollments, events, partners, photos, programs, sessions
+from programs.views import enrollments, events, partners, photos, products, programs, sessions
 
 app_name = "programs"
 
@@ -87,4 +87,19 @@ urlpatterns = [
         photos.product_photo_delete,
         name="product_photo_delete",
     ),
+    # Products (hasil karya): batches, sales, refunds, losses and the revenue split
+    path("programs/<int:pk>/products/", products.program_products, name="program_products"),
+    path("programs/<int:pk>/products/new/", products.product_create, name="product_create"),
+    path("programs/<int:pk>/sales/new/", products.sale_create, name="sale_create"),
+    path("programs/<int:pk>/losses/new/", products.loss_create, name="loss_create"),
+    path(
+        "programs/<int:pk>/revenue-split/",
+        products.revenue_split_edit,
+        name="revenue_split_edit",
+    ),
+    path("products/<int:pk>/", products.product_detail, name="product_detail"),
+    path("products/<int:pk>/edit/", products.product_update, name="product_update"),
+    path("products/<int:pk>/batches/new/", products.batch_create, name="batch_create"),
+    path("sales/<int:pk>/refund/", products.sale_refund, name="sale_refund"),
+    path("sales/<int:pk>/receipt/", products.sale_receipt, name="sale_receipt"),
 ]

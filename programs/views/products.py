@@ -1,0 +1,433 @@
+"""A program's products (hasil karya): what was made, sold, refunded and lost, and the money.
+
+Who may do what: the facility's readers (admin, staff, viewer) read everything, money and the
+makers' premiums included; managers (admin, staff) record products, sales, refunds, losses and
+the program's revenue split; a trainer of the program's partner sees the products and their
+stock and records production batches, but no money and no one's earnings. Other programs are
+404 (`in_scope`), other roles 403.
+"""
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from lapas_training.access import MANAGERS, READERS, role_required
+from lapas_training.models import Role
+from programs.forms.products import (
+    BatchForm,
+    LossForm,
+    ProductForm,
+    RefundForm,
+    RevenueSplitForm,
+    SaleForm,
+    add_service_errors,
+)
+from programs.models import (
+    BatchMaker,
+    Enrollment,
+    Partner,
+    Product,
+    ProductionBatch,
+    Program,
+    RevenueSplit,
+    Sale,
+    StockLoss,
+)
+from programs.products import (
+    premiums,
+    premiums_by_maker,
+    program_split,
+    record_batch,
+    record_loss,
+    record_sale,
+    refund_sale,
+    sale_split,
+)
+
+# Trainers may see the products of their partner's programs and record batches.
+PRODUCT_READERS = READERS | {Role.TRAINER}
+BATCH_RECORDERS = MANAGERS | {Role.TRAINER}
+
+
+def _money_visible(request):
+    """Sales, revenue and premiums are for the facility's readers, not for trainers."""
+    return request.user.effective_role in READERS
+
+
+def _totals(sales):
+    """The net revenue and its parts summed over `sales` (annotated with `refunded`)."""
+    total = {"total": 0, "premium": 0, "partner": 0, "pnbp": 0}
+    for sale in sales:
+        sale.split = sale_split(sale)
+        for part in total:
+            total[part] += getattr(sale.split, part)
+    return total
+
+
+@require_safe
+@role_required(PRODUCT_READERS)
+def program_products(request, pk):
+    """The program's products with their stock; for readers, the revenue and its split and each
+    maker's premium.
+
+    Queries: the program; its products with their stock; for readers also its split, its sales
+    with their refunded pieces, and for the premiums the sales again, the makers and the makers'
+    names.
+    """
+    program = get_object_or_404(Program.objects.in_scope(request.scope), pk=pk)
+    products = list(Product.objects.filter(program=program).with_stock().order_by("name", "pk"))
+    context = {"program": program, "products": products, "can_manage": request.user.can_manage}
+    if _money_visible(request):
+        context["split"] = program_split(program)
+        sales = list(
+            Sale.objects.filter(batch__product__program=program)
+            .with_refunded()
+            .annotate(product_pk=F("batch__product"))
+            .order_by()
+        )
+        context["totals"] = _totals(sales)
+        revenue = defaultdict(int)
+        for sale in sales:
+            revenue[sale.product_pk] += sale.split.total
+        for product in products:
+            product.revenue = revenue[product.pk]
+        context["earnings"] = _earnings(
+            premiums_by_maker(ProductionBatch.objects.filter(product__program=program))
+        )
+    return render(request, "programs/products/program_products.html", context)
+
+
+def _earnings(earned):
+    """[(enrollment with inmate, rupiah)] by name, from {enrollment id: rupiah}. One query."""
+    makers = Enrollment.objects.filter(pk__in=earned).select_related("inmate")
+    return sorted(
+        ((maker, earned[maker.pk]) for maker in makers),
+        key=lambda row: (row[0].inmate.full_name, row[0].pk),
+    )
+
+
+@require_safe
+@role_required(PRODUCT_READERS)
+def product_detail(request, pk):
+    """A product's batches with their makers and stock; for readers also its sales with their
+    split and refunds, its losses and each maker's premium from it.
+
+    Queries: the product with its program; its batches with their stock; their makers with
+    their names; for readers also the sales with their partners and refunded pieces, the
+    refunds, the losses, and for the premiums the sales again and the makers.
+    """
+    product = get_object_or_404(
+        Product.objects.in_scope(request.scope).select_related("program"), pk=pk
+    )
+    batches = list(product.batches.with_stock().order_by("date", "pk"))
+    makers = defaultdict(list)
+    for maker in (
+        BatchMaker.objects.filter(batch__product=product)
+        .select_related("enrollment__inmate")
+        .order_by("enrollment__inmate__full_name", "pk")
+    ):
+        makers[maker.batch_id].append(maker)
+    context = {
+        "program": product.program,
+        "product": product,
+        "can_manage": request.user.can_manage,
+        "can_record_batch": request.user.effective_role in BATCH_RECORDERS,
+    }
+    if _money_visible(request):
+        sales = list(
+            Sale.objects.filter(batch__product=product)
+            .with_refunded()
+            .select_related("batch", "partner")
+            .prefetch_related("refunds")
+            .order_by("date", "pk")
+        )
+        context["sales"] = sales
+        context["totals"] = _totals(sales)
+        context["losses"] = StockLoss.objects.filter(batch__product=product).select_related("batch")
+        premium = premiums(product.batches.all())
+        for batch in batches:
+            for maker in makers[batch.pk]:
+                maker.premium = premium.get(batch.pk, {}).get(maker.enrollment_id, 0)
+    for batch in batches:
+        batch.maker_list = makers[batch.pk]
+    context["batches"] = batches
+    return render(request, "programs/products/product_detail.html", context)
+
+
+def _form_page(request, template, context):
+    return render(request, f"programs/products/{template}", context)
+
+
+@role_required(MANAGERS)
+@require_http_methods(["GET", "POST"])
+def product_create(request, pk):
+    program = get_object_or_404(Program.objects.in_scope(request.scope), pk=pk)
+    form = ProductForm(request.POST or None, program=program)
+    if request.method == "POST" and form.is_valid():
+        product = form.save()
+        messages.success(request, _("The product was added."))
+        return redirect(product)
+    return _form_page(
+        request,
+        "record_form.html",
+        {
+            "program": program,
+            "form": form,
+            "title": _("New product"),
+            "back": _products_url(program),
+        },
+    )
+
+
+@role_required(MANAGERS)
+@require_http_methods(["GET", "POST"])
+def product_update(request, pk):
+    product = get_object_or_404(
+        Product.objects.in_scope(request.scope).select_related("program"), pk=pk
+    )
+    form = ProductForm(request.POST or None, instance=product, program=product.program)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The product was saved."))
+        return redirect(product)
+    return _form_page(
+        request,
+        "record_form.html",
+        {
+            "program": product.program,
+            "form": form,
+            "title": _("Edit product"),
+            "back": product.get_absolute_url(),
+        },
+    )
+
+
+@role_required(BATCH_RECORDERS)
+@require_http_methods(["GET", "POST"])
+def batch_create(request, pk):
+    """Record a batch of the product: a trainer of the program's partner may, naming the
+    current participants as makers; managers may name anyone who stayed in the program."""
+    product = get_object_or_404(
+        Product.objects.in_scope(request.scope).select_related("program"), pk=pk
+    )
+    enrollments = Enrollment.objects.filter(program=product.program).select_related("inmate")
+    if request.scope.is_trainer:
+        enrollments = enrollments.filter(status=Enrollment.Status.ACTIVE)
+    else:
+        enrollments = enrollments.filter(status__in=Enrollment.STAYING_STATUSES)
+    form = BatchForm(
+        request.POST or None, enrollments=enrollments.order_by("inmate__full_name", "pk")
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_batch(
+                product=product,
+                date=form.cleaned_data["date"],
+                quantity=form.cleaned_data["quantity"],
+                note=form.cleaned_data["note"],
+                makers=form.makers(),
+                recorded_by=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The batch was recorded."))
+            return redirect(product)
+    return _form_page(
+        request,
+        "batch_form.html",
+        {"program": product.program, "product": product, "form": form},
+    )
+
+
+def _batches(program):
+    """The program's batches with stock left, for a sale's or a loss's choice."""
+    return (
+        ProductionBatch.objects.filter(product__program=program)
+        .with_stock()
+        .filter(stock__gt=0)
+        .select_related("product")
+        .order_by("product__name", "date", "pk")
+    )
+
+
+@role_required(MANAGERS)
+@require_http_methods(["GET", "POST"])
+def sale_create(request, pk):
+    """Record a sale (on a tablet at a stall, too): one column, number pads, the receipt scan
+    checked as an attendance sheet scan is."""
+    program = get_object_or_404(Program.objects.in_scope(request.scope), pk=pk)
+    partners = Partner.objects.filter(program_links__program=program).order_by("name")
+    form = SaleForm(
+        request.POST or None,
+        request.FILES or None,
+        batches=_batches(program),
+        partners=partners,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        batch = data["batch"]
+        try:
+            sale = record_sale(
+                batch=batch,
+                date=data["date"],
+                quantity=data["quantity"],
+                unit_price=(
+                    batch.product.unit_price if data["unit_price"] is None else data["unit_price"]
+                ),
+                channel=data["channel"],
+                partner=data["partner"],
+                buyer=data["buyer"],
+                receipt_number=data["receipt_number"],
+                receipt=data["receipt"],
+                recorded_by=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The sale of %(quantity)d × %(product)s was recorded.")
+                % {"quantity": sale.quantity, "product": batch.product.name},
+            )
+            return redirect(_products_url(program))
+    return _form_page(
+        request,
+        "record_form.html",
+        {
+            "program": program,
+            "form": form,
+            "title": _("Record a sale"),
+            "back": _products_url(program),
+            "narrow": True,
+        },
+    )
+
+
+@role_required(MANAGERS)
+@require_http_methods(["GET", "POST"])
+def loss_create(request, pk):
+    program = get_object_or_404(Program.objects.in_scope(request.scope), pk=pk)
+    form = LossForm(request.POST or None, batches=_batches(program))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            record_loss(
+                batch=data["batch"],
+                date=data["date"],
+                quantity=data["quantity"],
+                reason=data["reason"],
+                recorded_by=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The damaged or lost pieces were recorded."))
+            return redirect(data["batch"].product)
+    return _form_page(
+        request,
+        "record_form.html",
+        {
+            "program": program,
+            "form": form,
+            "title": _("Record damaged or lost pieces"),
+            "back": _products_url(program),
+        },
+    )
+
+
+@role_required(MANAGERS)
+@require_http_methods(["GET", "POST"])
+def sale_refund(request, pk):
+    """Give back pieces of a sale, or the whole of a sale recorded by mistake, with a reason."""
+    sale = get_object_or_404(
+        Sale.objects.in_scope(request.scope).select_related("batch__product__program"), pk=pk
+    )
+    product = sale.batch.product
+    form = RefundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            refund_sale(sale=sale, recorded_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The refund was recorded."))
+            return redirect(f"{product.get_absolute_url()}#sales")
+    return _form_page(
+        request,
+        "record_form.html",
+        {
+            "program": product.program,
+            "form": form,
+            "title": _("Refund a sale"),
+            "subject": _("%(quantity)d × %(product)s sold on %(date)s")
+            % {
+                "quantity": sale.quantity,
+                "product": product.name,
+                "date": date_format(sale.date),
+            },
+            "back": f"{product.get_absolute_url()}#sales",
+        },
+    )
+
+
+@role_required(MANAGERS)
+@require_http_methods(["GET", "POST"])
+def revenue_split_edit(request, pk):
+    """The program's own split of its sales' revenue; sales already recorded keep theirs."""
+    program = get_object_or_404(Program.objects.in_scope(request.scope), pk=pk)
+    split = RevenueSplit.objects.filter(program=program).first()
+    if split is None:
+        premium, partner, pnbp = program_split(program)
+        split = RevenueSplit(premium_percent=premium, partner_percent=partner, pnbp_percent=pnbp)
+    form = RevenueSplitForm(request.POST or None, instance=split, program=program)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The revenue split was saved; it applies to new sales."))
+        return redirect(_products_url(program))
+    return _form_page(
+        request,
+        "record_form.html",
+        {
+            "program": program,
+            "form": form,
+            "title": _("Revenue split"),
+            "intro": _(
+                "How the revenue of this program's sales is divided. Sales already recorded keep "
+                "the split they were recorded under."
+            ),
+            "back": _products_url(program),
+        },
+    )
+
+
+@require_safe
+@role_required(READERS)
+def sale_receipt(request, pk):
+    """A sale's scanned receipt to the facility's readers; 404 for others or without a file."""
+    sale = get_object_or_404(Sale.objects.in_scope(request.scope).exclude(receipt=""), pk=pk)
+    try:
+        response = FileResponse(sale.receipt.open("rb"), content_type=sale.receipt_content_type)
+    except (FileNotFoundError, ValueError):
+        # The row outlived its file (a restore without MEDIA_ROOT): nothing to show, not a 500.
+        raise Http404 from None
+    extension = "pdf" if sale.receipt_content_type == "application/pdf" else "jpg"
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"kuitansi-{sale.pk}.{extension}"
+    )
+    response["Cache-Control"] = "private"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _products_url(program):
+    return reverse("programs:program_products", args=[program.pk])

@@ -1,0 +1,571 @@
+"""The products pages: who may see and record what, the figures they show, bad input refused
+with nothing changed, and a fixed number of queries."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from programs.models import Product, ProductionBatch, RevenueSplit, Sale, SaleRefund, StockLoss
+from programs.products import record_batch, record_sale
+from tests.factories import EnrollmentFactory, InmateFactory
+from tests.helpers import assert_answer, page, shown_messages
+from tests.images import image_bytes, media_files, upload
+
+MADE_ON = datetime.date(2025, 8, 6)
+SOLD_ON = datetime.date(2025, 8, 9)
+
+
+@pytest.fixture
+def product(program):
+    return Product.objects.create(
+        program=program, name="Gelang batu Lilis", kind="Gelang", unit_price=25_000
+    )
+
+
+@pytest.fixture
+def makers(program, facility):
+    return [
+        EnrollmentFactory(program=program, inmate=InmateFactory(facility=facility, full_name=name))
+        for name in ("Andi Saputra", "Budi Santoso")
+    ]
+
+
+@pytest.fixture
+def batch(product, makers, staff_user):
+    return record_batch(
+        product=product,
+        date=MADE_ON,
+        quantity=10,
+        makers=[(makers[0], 3), (makers[1], 2)],
+        recorded_by=staff_user,
+    )
+
+
+@pytest.fixture
+def sale(batch, staff_user, partner):
+    return record_sale(
+        batch=batch,
+        date=SOLD_ON,
+        quantity=3,
+        unit_price=25_000,
+        channel=Sale.Channel.PARTNER,
+        partner=partner,
+        buyer="UMKM Marajaki Kreatif",
+        recorded_by=staff_user,
+    )
+
+
+@pytest.fixture
+def outside_product(outside_program):
+    return Product.objects.create(program=outside_program, name="Lele asap", unit_price=30_000)
+
+
+@pytest.fixture
+def other_product(other_program):
+    return Product.objects.create(program=other_program, name="Sarung bantal", unit_price=40_000)
+
+
+def who_is(users, other_trainer_user, regional_user, who):
+    extra = {"anonymous": None, "other_trainer": other_trainer_user, "regional": regional_user}
+    return extra[who] if who in extra else users[who]
+
+
+def sale_data(batch, sold_by, **changes):
+    return {
+        "batch": batch.pk,
+        "date": "2025-08-09",
+        "quantity": "2",
+        "unit_price": "",
+        "channel": "partner",
+        "partner": sold_by.pk,
+        "buyer": "UMKM Marajaki Kreatif",
+        "receipt_number": "KW-017",
+        **changes,
+    }
+
+
+# Who may see -----------------------------------------------------------------------------------
+
+READ_ANSWERS = {
+    "anonymous": "login",
+    "admin": 200,
+    "staff": 200,
+    "viewer": 200,
+    "trainer": 200,
+    "other_trainer": 404,
+    "outsider": 404,
+    "regional": 403,
+}
+
+
+@pytest.mark.parametrize("who", READ_ANSWERS)
+@pytest.mark.parametrize("view", ["program_products", "product_detail"])
+def test_products_pages_answer_by_role(
+    client_for, users, other_trainer_user, regional_user, program, product, who, view
+):
+    target = program if view == "program_products" else product
+    client = client_for(who_is(users, other_trainer_user, regional_user, who))
+
+    response = client.get(reverse(f"programs:{view}", args=[target.pk]))
+
+    assert_answer(response, READ_ANSWERS[who])
+
+
+@pytest.mark.parametrize("view", ["program_products", "product_detail"])
+def test_products_pages_of_another_facility_are_404(client_for, admin_user, outside_product, view):
+    target = outside_product.program if view == "program_products" else outside_product
+
+    response = client_for(admin_user).get(reverse(f"programs:{view}", args=[target.pk]))
+
+    assert response.status_code == 404
+
+
+MANAGER_ANSWERS = {
+    "anonymous": "login",
+    "admin": 200,
+    "staff": 200,
+    "viewer": 403,
+    "trainer": 403,
+    "outsider": 404,
+}
+
+
+def manager_targets(program, product, sale):
+    return {
+        "product_create": program,
+        "product_update": product,
+        "sale_create": program,
+        "loss_create": program,
+        "revenue_split_edit": program,
+        "sale_refund": sale,
+    }
+
+
+@pytest.mark.parametrize("who", MANAGER_ANSWERS)
+@pytest.mark.parametrize(
+    "view",
+    [
+        "product_create",
+        "product_update",
+        "sale_create",
+        "loss_create",
+        "revenue_split_edit",
+        "sale_refund",
+    ],
+)
+def test_recording_pages_are_for_managers(
+    client_for, users, other_trainer_user, regional_user, program, product, sale, who, view
+):
+    target = manager_targets(program, product, sale)[view]
+    client = client_for(who_is(users, other_trainer_user, regional_user, who))
+
+    response = client.get(reverse(f"programs:{view}", args=[target.pk]))
+
+    assert_answer(response, MANAGER_ANSWERS[who])
+
+
+@pytest.mark.parametrize(
+    "who,expected",
+    [
+        ("anonymous", "login"),
+        ("admin", 200),
+        ("staff", 200),
+        ("trainer", 200),
+        ("viewer", 403),
+        ("other_trainer", 404),
+        ("outsider", 404),
+    ],
+)
+def test_batch_page_is_for_managers_and_the_partners_trainers(
+    client_for, users, other_trainer_user, regional_user, product, who, expected
+):
+    client = client_for(who_is(users, other_trainer_user, regional_user, who))
+
+    response = client.get(reverse("programs:batch_create", args=[product.pk]))
+
+    assert_answer(response, expected)
+
+
+def test_refund_of_a_sale_of_another_facility_is_404(
+    client_for, admin_user, outside_product, outside_admin
+):
+    outside_batch = record_batch(
+        product=outside_product,
+        date=MADE_ON,
+        quantity=2,
+        makers=[(EnrollmentFactory(program=outside_product.program), 1)],
+        recorded_by=outside_admin,
+    )
+    outside_sale = record_sale(
+        batch=outside_batch,
+        date=SOLD_ON,
+        quantity=1,
+        unit_price=30_000,
+        channel=Sale.Channel.DIRECT,
+        recorded_by=outside_admin,
+    )
+    client = client_for(admin_user)
+
+    get = client.get(reverse("programs:sale_refund", args=[outside_sale.pk]))
+    post = client.post(
+        reverse("programs:sale_refund", args=[outside_sale.pk]),
+        {"date": "2025-08-10", "quantity": "1", "reason": "Salah"},
+    )
+
+    assert get.status_code == post.status_code == 404
+    assert not SaleRefund.objects.exists()
+
+
+def test_recording_pages_refuse_other_methods(client_for, staff_user, program):
+    response = client_for(staff_user).delete(reverse("programs:sale_create", args=[program.pk]))
+
+    assert response.status_code == 405
+
+
+# What the pages show --------------------------------------------------------------------------
+
+
+def test_products_page_shows_stock_revenue_split_and_premiums(
+    client_for, viewer_user, product, sale, staff_user
+):
+    SaleRefund.objects.create(
+        sale=sale, date=SOLD_ON, quantity=1, reason="Retak", recorded_by=staff_user
+    )
+    StockLoss.objects.create(
+        batch=sale.batch, date=SOLD_ON, quantity=1, reason="Pecah", recorded_by=staff_user
+    )
+
+    html = page(
+        client_for(viewer_user).get(reverse("programs:program_products", args=[product.program_id]))
+    )
+
+    # 10 made, 3 sold less 1 refunded = 2, 1 lost: 7 in stock. Net 2 x 25.000 = 50.000 at
+    # 40/20/40: premium 20.000, partner 10.000, PNBP 20.000; premium 3:2 = 12.000 and 8.000.
+    assert '<td class="text-end">2</td>' in html
+    assert '<td class="text-end fw-semibold">7</td>' in html
+    assert "Rp 50,000" in html
+    assert "Rp 20,000" in html and "Rp 10,000" in html
+    assert "Andi Saputra" in html and "Rp 12,000" in html
+    assert "Budi Santoso" in html and "Rp 8,000" in html
+    assert "New sales are split 40% makers' premium, 20% partner, 40% PNBP." in html
+    assert "Record a sale" not in html  # the viewer reads only
+
+
+def test_trainer_sees_stock_but_no_money(client_for, trainer_user, product, sale):
+    listing = page(
+        client_for(trainer_user).get(
+            reverse("programs:program_products", args=[product.program_id])
+        )
+    )
+    detail = page(
+        client_for(trainer_user).get(reverse("programs:product_detail", args=[product.pk]))
+    )
+
+    assert '<td class="text-end fw-semibold">7</td>' in listing
+    for html in (listing, detail):
+        assert "Rp 75,000" not in html
+        assert "Premium" not in html
+        assert "UMKM Marajaki Kreatif" not in html
+    assert "Record a production batch" in detail
+
+
+def test_product_detail_shows_each_sale_split(client_for, staff_user, product, sale):
+    html = page(client_for(staff_user).get(reverse("programs:product_detail", args=[product.pk])))
+
+    # 3 x 25.000 = 75.000: 30.000 / 15.000 / 30.000; the makers 3:2 of 30.000.
+    assert "Rp 75,000" in html
+    assert html.count("Rp 30,000") == 4  # the sale's premium and PNBP, and their totals
+    assert "Andi Saputra (3): Rp 18,000" in html
+    assert "Budi Santoso (2): Rp 12,000" in html
+    assert reverse("programs:sale_refund", args=[sale.pk]) in html
+
+
+def test_program_page_links_to_its_products(client_for, staff_user, program):
+    html = page(client_for(staff_user).get(reverse("programs:program_detail", args=[program.pk])))
+
+    assert reverse("programs:program_products", args=[program.pk]) in html
+
+
+# Recording ------------------------------------------------------------------------------------
+
+
+def test_product_create_saves_it(client_for, staff_user, program):
+    response = client_for(staff_user).post(
+        reverse("programs:product_create", args=[program.pk]),
+        {"name": "Kalung batu Lilis", "kind": "Kalung", "material": "", "unit_price": "45000"},
+    )
+
+    product = Product.objects.get(program=program)
+    assert response.url == product.get_absolute_url()
+    assert (product.name, product.unit_price) == ("Kalung batu Lilis", 45_000)
+
+
+@pytest.mark.parametrize(
+    "changes,field,message",
+    [
+        ({"name": "gelang BATU lilis"}, "name", "This program already has a product of this name."),
+        ({"unit_price": "-5"}, "unit_price", "Ensure this value is greater than or equal to 0."),
+        ({"unit_price": "dua puluh"}, "unit_price", "Enter a whole number."),
+    ],
+)
+def test_product_create_refuses_bad_input(
+    client_for, staff_user, program, product, changes, field, message
+):
+    data = {"name": "Kalung", "kind": "", "material": "", "unit_price": "45000", **changes}
+
+    response = client_for(staff_user).post(
+        reverse("programs:product_create", args=[program.pk]), data
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [message]
+    assert Product.objects.count() == 1
+
+
+def test_trainer_records_a_batch_with_makers(client_for, trainer_user, product, makers):
+    response = client_for(trainer_user).post(
+        reverse("programs:batch_create", args=[product.pk]),
+        {
+            "date": "2025-08-06",
+            "quantity": "12",
+            "note": "",
+            f"share_{makers[0].pk}": "1",
+            f"share_{makers[1].pk}": "",
+        },
+    )
+
+    assert response.status_code == 302
+    batch = ProductionBatch.objects.get()
+    assert (batch.quantity, batch.recorded_by) == (12, trainer_user)
+    assert [(m.enrollment, m.share) for m in batch.makers.all()] == [(makers[0], 1)]
+    assert batch.history.get().history_user == trainer_user
+
+
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        ({}, "Give a share to at least one maker (e.g. 1 each for equal parts)."),
+        ({"quantity": "0", "share": "1"}, "Ensure this value is greater than or equal to 1."),
+        ({"share": "-1"}, "Ensure this value is greater than or equal to 0."),
+    ],
+)
+def test_batch_refuses_bad_input(client_for, staff_user, product, makers, changes, message):
+    data = {"date": "2025-08-06", "quantity": changes.get("quantity", "5"), "note": ""}
+    if "share" in changes:
+        data[f"share_{makers[0].pk}"] = changes["share"]
+
+    response = client_for(staff_user).post(
+        reverse("programs:batch_create", args=[product.pk]), data
+    )
+
+    assert response.status_code == 200
+    assert message in page(response)
+    assert not ProductionBatch.objects.exists()
+
+
+def test_sale_with_a_scanned_receipt_is_recorded(client_for, staff_user, batch, partner):
+    client = client_for(staff_user)
+    data = sale_data(batch, partner, receipt=upload(image_bytes("JPEG"), "kuitansi.jpg"))
+
+    response = client.post(reverse("programs:sale_create", args=[batch.product.program_id]), data)
+
+    assert response.status_code == 302
+    assert shown_messages(response) == ["The sale of 2 × Gelang batu Lilis was recorded."]
+    sale = Sale.objects.get()
+    # The product's price, the program's default split copied onto the sale.
+    assert (sale.quantity, sale.unit_price, sale.partner, sale.receipt_number) == (
+        2,
+        25_000,
+        partner,
+        "KW-017",
+    )
+    assert (sale.premium_percent, sale.partner_percent, sale.pnbp_percent) == (40, 20, 40)
+    receipt = client.get(reverse("programs:sale_receipt", args=[sale.pk]))
+    assert receipt["Content-Type"] == "image/jpeg"
+    assert b"".join(receipt.streaming_content)[:2] == b"\xff\xd8"
+
+
+def test_sale_uses_the_programs_own_split(client_for, staff_user, batch, partner):
+    RevenueSplit.objects.create(
+        program=batch.product.program, premium_percent=50, partner_percent=0, pnbp_percent=50
+    )
+    client_for(staff_user).post(
+        reverse("programs:sale_create", args=[batch.product.program_id]),
+        sale_data(batch, partner, channel="direct", partner="", unit_price="30000"),
+    )
+
+    sale = Sale.objects.get()
+    assert (sale.unit_price, sale.partner, sale.premium_percent, sale.pnbp_percent) == (
+        30_000,
+        None,
+        50,
+        50,
+    )
+
+
+@pytest.mark.parametrize(
+    "changes,field,message",
+    [
+        ({"quantity": "11"}, "quantity", "Only 10 in stock; this cannot take 11."),
+        ({"quantity": "0"}, "quantity", "Ensure this value is greater than or equal to 1."),
+        ({"partner": ""}, "partner", "Choose the partner who sold it."),
+        ({"date": "2025-08-05"}, "date", "This is before the batch was made."),
+        ({"date": "9 Agustus"}, "date", "Enter a valid date."),
+        (
+            {"receipt": upload(b"MZ not a receipt", "kuitansi.pdf", "application/pdf")},
+            "receipt",
+            "Upload a JPEG, PNG or WebP image or a PDF; this file is not one or is damaged.",
+        ),
+    ],
+)
+def test_sale_refuses_bad_input(client_for, staff_user, batch, partner, changes, field, message):
+    response = client_for(staff_user).post(
+        reverse("programs:sale_create", args=[batch.product.program_id]),
+        sale_data(batch, partner, **changes),
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [message]
+    assert message.replace("'", "&#x27;") in page(response)
+    assert not Sale.objects.exists()
+    assert media_files() == []
+
+
+def test_sale_refuses_a_partner_of_another_program(client_for, staff_user, batch, other_partner):
+    response = client_for(staff_user).post(
+        reverse("programs:sale_create", args=[batch.product.program_id]),
+        sale_data(batch, other_partner),
+    )
+
+    assert response.status_code == 200
+    assert "partner" in response.context["form"].errors
+    assert not Sale.objects.exists()
+
+
+def test_sale_refuses_a_batch_of_another_program(client_for, staff_user, batch, other_product):
+    other_batch = record_batch(
+        product=other_product,
+        date=MADE_ON,
+        quantity=3,
+        makers=[(EnrollmentFactory(program=other_product.program), 1)],
+        recorded_by=staff_user,
+    )
+
+    response = client_for(staff_user).post(
+        reverse("programs:sale_create", args=[batch.product.program_id]),
+        sale_data(other_batch, batch.product.program.partners.get()),
+    )
+
+    assert response.status_code == 200
+    assert "batch" in response.context["form"].errors
+    assert not Sale.objects.exists()
+
+
+def test_loss_is_recorded_and_refused_beyond_stock(client_for, staff_user, batch):
+    client = client_for(staff_user)
+    url = reverse("programs:loss_create", args=[batch.product.program_id])
+    data = {"batch": batch.pk, "date": "2025-08-07", "quantity": "2", "reason": "Tali putus"}
+
+    refused = client.post(url, {**data, "quantity": "11"})
+    no_reason = client.post(url, {**data, "reason": ""})
+    assert not StockLoss.objects.exists()
+    client.post(url, data)
+
+    assert refused.context["form"].errors["quantity"] == ["Only 10 in stock; this cannot take 11."]
+    assert no_reason.context["form"].errors["reason"] == ["This field is required."]
+    loss = StockLoss.objects.get()
+    assert (loss.quantity, loss.reason, loss.recorded_by) == (2, "Tali putus", staff_user)
+
+
+def test_refund_is_recorded_and_refused_beyond_the_sale(client_for, staff_user, sale):
+    client = client_for(staff_user)
+    url = reverse("programs:sale_refund", args=[sale.pk])
+
+    refused = client.post(url, {"date": "2025-08-10", "quantity": "4", "reason": "Retak"})
+    assert not SaleRefund.objects.exists()
+    response = client.post(url, {"date": "2025-08-10", "quantity": "3", "reason": "Salah catat"})
+
+    assert refused.context["form"].errors["quantity"] == ["Only 3 of this sale are left to refund."]
+    assert response.status_code == 302
+    refund = SaleRefund.objects.get()
+    assert (refund.quantity, refund.reason) == (3, "Salah catat")
+
+
+def test_revenue_split_is_saved_and_refused_unless_it_adds_up(client_for, admin_user, program):
+    client = client_for(admin_user)
+    url = reverse("programs:revenue_split_edit", args=[program.pk])
+
+    refused = client.post(
+        url, {"premium_percent": "50", "partner_percent": "30", "pnbp_percent": "30"}
+    )
+    assert not RevenueSplit.objects.exists()
+    client.post(url, {"premium_percent": "50", "partner_percent": "20", "pnbp_percent": "30"})
+
+    assert "The three shares must add up to 100%; they add up to 110%." in page(refused)
+    split = RevenueSplit.objects.get(program=program)
+    assert (split.premium_percent, split.partner_percent, split.pnbp_percent) == (50, 20, 30)
+
+
+def test_receipt_is_not_served_to_a_trainer_nor_without_a_file(
+    client_for, trainer_user, staff_user, sale
+):
+    assert (
+        client_for(trainer_user).get(reverse("programs:sale_receipt", args=[sale.pk])).status_code
+        == 403
+    )
+    assert (
+        client_for(staff_user).get(reverse("programs:sale_receipt", args=[sale.pk])).status_code
+        == 404
+    )
+
+
+# Queries ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_products_pages_query_count_is_fixed(
+    client_for, admin_user, program, partner, facility, django_assert_num_queries, rows
+):
+    for n in range(rows):
+        product = Product.objects.create(program=program, name=f"Gelang {n}", unit_price=20_000)
+        maker = EnrollmentFactory(program=program, inmate=InmateFactory(facility=facility))
+        batch = record_batch(
+            product=product, date=MADE_ON, quantity=3, makers=[(maker, 1)], recorded_by=admin_user
+        )
+        record_sale(
+            batch=batch,
+            date=SOLD_ON,
+            quantity=1,
+            unit_price=20_000,
+            channel=Sale.Channel.PARTNER,
+            partner=partner,
+            recorded_by=admin_user,
+        )
+    client = client_for(admin_user)
+
+    # 1 session, 2 user, 3 user's facility (scope), 4 the program, 5 the products with their
+    # stock, 6 the program's split, 7 the sales with their refunded pieces, 8 the sales again
+    # and 9 the makers for the premiums, 10 the makers' names.
+    with django_assert_num_queries(10):
+        response = client.get(reverse("programs:program_products", args=[program.pk]))
+    assert page(response).count("Rp 8,000") == rows  # each maker's premium: 40% of 20.000
+
+    # Same product, one batch and sale per row: 4 the product with its program, 5 its batches
+    # with their stock, 6 their makers, 7 the sales with partner and refunded pieces, 8 their
+    # refunds, 9 the losses, 10 the sales again and 11 the makers for the premiums.
+    for _ in range(rows - 1):
+        batch = record_batch(
+            product=product, date=MADE_ON, quantity=3, makers=[(maker, 1)], recorded_by=admin_user
+        )
+        record_sale(
+            batch=batch,
+            date=SOLD_ON,
+            quantity=1,
+            unit_price=20_000,
+            channel=Sale.Channel.DIRECT,
+            recorded_by=admin_user,
+        )
+    with django_assert_num_queries(11):
+        response = client.get(reverse("programs:product_detail", args=[product.pk]))
+    assert page(response).count("btn btn-sm btn-outline-danger") == rows  # a refund button each
