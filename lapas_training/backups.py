@@ -1,14 +1,16 @@
 """Backups: one archive holding the database, the media files and a manifest; and its restore.
 
 The archive (`lapas-training-<date>-<time>-<engine>.tar.gz`) holds `database.sqlite3` (SQLite's
-online backup API) or `database.pgdump` (`pg_dump --format=custom`), every file under MEDIA_ROOT as
-`media/<path>` (but the stored certificate PDFs, made again on demand), and last `manifest.json`: the app's version, the applied migrations per app, the
-engine, when it was made, the row count of every model and the sha256 of every file. The counts are
-taken from the same snapshot as the dump, so a restore can check them exactly.
+online backup API) or `database.pgdump` (`pg_dump --format=custom`), every media file as
+`media/<path>` (but the stored PDFs, made again on demand), and last `manifest.json`: the app's
+version, the applied migrations per app, the engine, when it was made, the row count of every
+model and the sha256 of every file. The counts are taken from the same snapshot as the dump, so a
+restore can check them exactly. Media files are read and restored through the storage API: from
+and to MEDIA_ROOT, or the bucket with MEDIA_STORAGE=s3 (README, "Object storage").
 
-A restore goes only into an empty database and an empty media folder: it never merges with or
-overwrites data someone may still need. Both commands raise `BackupError` with a message for the
-operator; nothing is changed when a restore refuses.
+A restore goes only into an empty database and an empty media folder (or bucket prefix): it
+never merges with or overwrites data someone may still need. Both commands raise `BackupError`
+with a message for the operator; nothing is changed when a restore refuses.
 """
 
 import hashlib
@@ -26,10 +28,14 @@ from pathlib import Path, PurePosixPath
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+
+from lapas_training.storage import media_location, walk
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -214,25 +220,26 @@ class _HashingReader:
 
 
 def _add_media(archive):
-    """Add every file under MEDIA_ROOT but DERIVED_MEDIA; return their paths, sizes and sha256
-    as archived."""
-    root = Path(settings.MEDIA_ROOT)
+    """Add every media file but DERIVED_MEDIA; return their paths, sizes and sha256 as archived.
+
+    Read through the storage API, so a bucket's objects are archived as a folder's files are.
+    """
     files = []
-    if not root.is_dir():
-        return files
-    for path in sorted(root.rglob("*")):
-        if not path.is_file() or path.is_symlink():
+    for name in walk(default_storage):
+        if name.startswith(DERIVED_MEDIA):
             continue
-        relative = path.relative_to(root).as_posix()
-        if relative.startswith(DERIVED_MEDIA):
-            continue
-        with open(path, "rb") as file:
-            info = archive.gettarinfo(arcname=MEDIA_PREFIX + relative, fileobj=file)
-            # Hashed as tarfile reads it: the sum is of the bytes in the archive even if the
-            # app replaces the file meanwhile.
+        with default_storage.open(name, "rb") as file:
+            info = tarfile.TarInfo(MEDIA_PREFIX + name)
+            # The size of what this open file holds, even if the app replaces the name meanwhile.
+            file.seek(0, os.SEEK_END)
+            info.size = file.tell()
+            file.seek(0)
+            info.mtime = int(default_storage.get_modified_time(name).timestamp())
+            info.mode = 0o600
+            # Hashed as tarfile reads it: the sum is of the bytes in the archive.
             reader = _HashingReader(file)
             archive.addfile(info, reader)
-        files.append({"path": relative, "size": info.size, "sha256": reader.digest.hexdigest()})
+        files.append({"path": name, "size": info.size, "sha256": reader.digest.hexdigest()})
     return files
 
 
@@ -248,7 +255,6 @@ def restore_backup(archive_path):
     if not archive_path.is_file():
         raise BackupError(f"{archive_path} does not exist or is not a file.")
     _check_empty_target()
-    media_root = Path(settings.MEDIA_ROOT)
     with tempfile.TemporaryDirectory(prefix="lapas-restore-") as work:
         work = Path(work)
         manifest = _extract(archive_path, work)
@@ -266,9 +272,11 @@ def restore_backup(archive_path):
         else:
             _load_postgresql(database_file)
         for entry in manifest["files"]:
-            target = media_root / entry["path"]
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(work / "media" / entry["path"], target)
+            with open(work / "media" / entry["path"], "rb") as file:
+                saved = default_storage.save(entry["path"], File(file))
+            # The target was empty: every file keeps the name the database gives it.
+            if saved != entry["path"]:
+                raise BackupError(f"{entry['path']} was restored as {saved}: restore again.")
     return _compare_counts(manifest["row_counts"])
 
 
@@ -288,11 +296,11 @@ def _check_empty_target():
             + (", ..." if len(filled) > 5 else "")
             + "). Restore only into a new, empty database: set DATABASE_URL to one."
         )
-    media_root = Path(settings.MEDIA_ROOT)
-    if media_root.is_dir() and any(path.is_file() for path in media_root.rglob("*")):
+    if next(walk(default_storage), None) is not None:
         raise BackupError(
-            f"The media folder {media_root} is not empty. Restore only into an empty one: "
-            "set MEDIA_ROOT to a new folder or move its files away."
+            f"The media folder {media_location(default_storage)} is not empty. Restore only "
+            "into an empty one: set MEDIA_ROOT (or S3_PREFIX) to a new folder or move its files "
+            "away."
         )
 
 

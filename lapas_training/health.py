@@ -9,7 +9,10 @@ Three checks, each "ok" or "fail" in a JSON body; 200 when all pass, 503 when on
   waits that long when no worker takes it: the workers are stopped, crashed or stuck. An idle
   worker with an empty queue is healthy, and needs no periodic task writing rows to prove it.
 - disk: MEDIA_ROOT's and BACKUP_DIR's file systems have at least HEALTH_MIN_FREE_MB free (a full
-  disk stops uploads, prints and backups before anything else shows it).
+  disk stops uploads, prints and backups before anything else shows it). With MEDIA_STORAGE=s3
+  the media take no room here: only BACKUP_DIR's is measured, and instead
+- media (MEDIA_STORAGE=s3 only): the bucket answers a request with our keys (a server whose
+  credentials or network broke can show no photo and store no upload).
 
 No login: monitors and load balancers have no session. The body names no person, path or
 version, only the checks, free space and how long the oldest task waited; nginx limits how often
@@ -20,6 +23,7 @@ import shutil
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import DatabaseError, connections
 from django.http import JsonResponse
 from django.utils import timezone
@@ -28,6 +32,7 @@ from django.views.decorators.http import require_safe
 from django_tasks_db.models import DBTaskResult
 
 from lapas_training.db_router import REPORTS_DB_ALIAS
+from lapas_training.storage import STORAGE_ERRORS
 
 
 def check_database(alias="default"):
@@ -65,10 +70,27 @@ def _existing(path):
     return path
 
 
+def _media_on_disk():
+    return isinstance(default_storage, FileSystemStorage)
+
+
+def check_media_storage():
+    """Fails when the bucket does not answer a listing of our prefix's top level (one request,
+    a few names: private/ as a rule)."""
+    try:
+        default_storage.listdir("")
+    except STORAGE_ERRORS:
+        return {"status": "fail"}
+    return {"status": "ok"}
+
+
 def check_disk():
     minimum = settings.HEALTH_MIN_FREE_MB
     result = {"status": "ok"}
-    for name, path in (("media", settings.MEDIA_ROOT), ("backups", settings.BACKUP_DIR)):
+    directories = [("backups", settings.BACKUP_DIR)]
+    if _media_on_disk():
+        directories.insert(0, ("media", settings.MEDIA_ROOT))
+    for name, path in directories:
         free_mb = shutil.disk_usage(_existing(path)).free // (1024 * 1024)
         result[f"{name}_free_mb"] = free_mb
         if free_mb < minimum:
@@ -80,6 +102,8 @@ def check_disk():
 @require_safe
 def health(request):
     checks = {"database": check_database(), "worker": check_worker(), "disk": check_disk()}
+    if not _media_on_disk():
+        checks["media"] = check_media_storage()
     if REPORTS_DB_ALIAS in settings.DATABASES:
         checks["replica"] = check_database(REPORTS_DB_ALIAS)
     healthy = all(check["status"] == "ok" for check in checks.values())

@@ -73,6 +73,18 @@ def save_replacing(storage, name, content):
     storage._save(name, ContentFile(content))
 
 
+def walk(storage, directory=""):
+    """Every file's name under `directory` of `storage`, depth first; none if it is missing."""
+    try:
+        directories, files = storage.listdir(directory)
+    except FileNotFoundError:
+        return
+    for file_name in sorted(files):
+        yield f"{directory}/{file_name}" if directory else file_name
+    for child in sorted(directories):
+        yield from walk(storage, f"{directory}/{child}" if directory else child)
+
+
 def delete_tree(storage, directory):
     """Delete every file under `directory` of `storage`; return how many there were.
 
@@ -90,3 +102,10 @@ def delete_tree(storage, directory):
     if isinstance(storage, FileSystemStorage):
         storage.delete(directory)
     return deleted
+
+
+def media_location(storage):
+    """Where `storage` keeps its files, for an operator: a folder, or s3://bucket/prefix."""
+    if isinstance(storage, FileSystemStorage):
+        return str(storage.location)
+    return f"s3://{storage.bucket_name}/{storage.location}".rstrip("/")

@@ -6,11 +6,14 @@ dependency) as a subprocess on a free port. Each test gets a prefix of its own i
 listing the bucket shows exactly what that test stored.
 """
 
+import hashlib
 import io
+import json
 import os
 import socket
 import subprocess
 import sys
+import tarfile
 import time
 import urllib.error
 import urllib.request
@@ -19,7 +22,10 @@ from pathlib import Path
 
 import boto3
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.http import FileResponse
 from django.urls import reverse
 from PIL import Image
@@ -345,6 +351,60 @@ def test_s3_admin_logo_page_names_no_bucket_address(client_for, superuser, bucke
     # The "Currently:" link goes under MEDIA_URL, which serves nothing: never a signed URL.
     assert f'href="/media/{facility.logo.name}"' in html
     bucket.assert_not_in(html)
+
+
+# Backups -------------------------------------------------------------------------------------
+
+
+# The backup reads the database from another connection, which sees only what was committed.
+@pytest.mark.django_db(transaction=True)
+def test_s3_backup_archives_the_bucket_and_restore_refuses_a_filled_one(settings, tmp_path, bucket):
+    settings.BACKUP_DIR = tmp_path / "backups"
+    photo = image_bytes(fmt="JPEG")
+    name = default_storage.save("private/inmates/portrait.jpg", ContentFile(photo))
+    out = io.StringIO()
+
+    call_command("backup", stdout=out)
+
+    [archive] = settings.BACKUP_DIR.iterdir()
+    assert f"Media files read from s3://{BUCKET}/{bucket.prefix}." in out.getvalue()
+    with tarfile.open(archive) as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))
+        assert tar.extractfile(f"media/{name}").read() == photo
+    assert manifest["files"] == [
+        {"path": name, "size": len(photo), "sha256": hashlib.sha256(photo).hexdigest()}
+    ]
+    # The bucket still holds the photo: a restore would mix two installs' files.
+    with pytest.raises(CommandError, match=rf"The media folder s3://{BUCKET}/{bucket.prefix} is"):
+        call_command("restore", str(archive))
+    assert bucket.names() == [name]
+
+
+# Health --------------------------------------------------------------------------------------
+
+
+def test_s3_health_asks_the_bucket_instead_of_the_media_disk(client, db, bucket):
+    response = client.get(reverse("health"))
+
+    assert response.status_code == 200
+    checks = response.json()["checks"]
+    assert checks["media"] == {"status": "ok"}
+    assert set(checks["disk"]) == {"status", "backups_free_mb"}
+
+
+def test_s3_health_fails_when_the_bucket_does_not_answer(client, db, settings, bucket):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            **settings.STORAGES["default"],
+            "OPTIONS": {**settings.STORAGES["default"]["OPTIONS"], "bucket_name": "no-such-bucket"},
+        },
+    }
+
+    response = client.get(reverse("health"))
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["media"] == {"status": "fail"}
 
 
 # Settings ------------------------------------------------------------------------------------

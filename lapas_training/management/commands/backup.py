@@ -1,7 +1,9 @@
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import filesizeformat
 
 from lapas_training.backups import BackupError, create_backup
+from lapas_training.storage import media_location
 
 
 class Command(BaseCommand):
@@ -20,3 +22,5 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Backup written to {path} ({filesizeformat(size)}, {size} bytes).")
         )
+        # With MEDIA_STORAGE=s3 the bucket was copied too; the operator should know from where.
+        self.stdout.write(f"Media files read from {media_location(default_storage)}.")
