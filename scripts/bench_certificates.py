@@ -197,7 +197,7 @@ def bench(template, admin, count, fmt):
     printing = (result.finished_at - result.started_at).total_seconds()
     bulk_print.refresh_from_db()
     if fmt == BulkPrint.Format.PDF:
-        with pikepdf.Pdf.open(bulk_print.file.path) as pdf:
+        with bulk_print.file.open("rb") as file, pikepdf.Pdf.open(file) as pdf:
             assert len(pdf.pages) == 2 * count, len(pdf.pages)
     size = bulk_print.file.size / 1024 / 1024
     print(

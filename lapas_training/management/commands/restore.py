@@ -6,7 +6,8 @@ from lapas_training.backups import BackupError, restore_backup
 class Command(BaseCommand):
     help = (
         "Restore an archive of `manage.py backup` into an empty database (DATABASE_URL) and an "
-        "empty media folder (MEDIA_ROOT). Refuses when either holds data. Stop the app first."
+        "empty media folder (MEDIA_ROOT, or the bucket's S3_PREFIX with MEDIA_STORAGE=s3). "
+        "Refuses when either holds data. Stop the app first."
     )
 
     def add_arguments(self, parser):
