@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -135,8 +136,8 @@ def due_follow_ups(facility, *, today=None):
     recorded whose due date is at most DUE_AHEAD_DAYS away and at most LIST_OVERDUE_MONTHS
     past, soonest first (overdue ones lead).
 
-    Two queries whatever the count: the inmates released recently enough with a yes, and
-    their recorded milestones.
+    One query whatever the count: the inmates released recently enough with a yes, each with
+    whether each milestone is recorded (an EXISTS per milestone).
     """
     today = today or timezone.localdate()
     earliest_release = add_months(today, -(12 + LIST_OVERDUE_MONTHS))
@@ -148,21 +149,23 @@ def due_follow_ups(facility, *, today=None):
             departed_on__gte=earliest_release,
             follow_up_consent__consented=True,
         )
+        .annotate(
+            **{
+                f"recorded_{milestone}": Exists(
+                    FollowUp.objects.filter(inmate=OuterRef("pk"), milestone=milestone)
+                )
+                for milestone in FollowUp.Milestone.values
+            }
+        )
         .order_by("departed_on", "full_name", "pk")
         .only("pk", "full_name", "registration_number", "departed_on", "facility_id")
-    )
-    inmates = list(inmates)
-    recorded = set(
-        FollowUp.objects.filter(inmate__in=[inmate.pk for inmate in inmates]).values_list(
-            "inmate", "milestone"
-        )
     )
     horizon = today + datetime.timedelta(days=DUE_AHEAD_DAYS)
     due = []
     for inmate in inmates:
         for milestone in FollowUp.Milestone.values:
             date = due_on(inmate, milestone)
-            if (inmate.pk, milestone) in recorded or date > horizon:
+            if getattr(inmate, f"recorded_{milestone}") or date > horizon:
                 continue
             if add_months(date, LIST_OVERDUE_MONTHS) < today:
                 continue
@@ -220,10 +223,11 @@ class OutcomeTables:
     by_skill: dict
 
 
-def outcome_rates(follow_ups):
+def outcome_rates(follow_ups, *, name_facilities=False):
     """Count `follow_ups` (a FollowUp queryset, already scoped) at 6 and 12 months per program,
     partner and skill category, over the people who consented (their consent is yes today)
-    and were reached.
+    and were reached. With `name_facilities` (the roll-up of several facilities) a program's
+    and a partner's label says its facility, since two facilities may use the same titles.
 
     Three queries whatever the number of rows: the follow-ups, the enrolments of their people
     (not withdrawn) with the programs, and those programs' partners. No name of a person is
@@ -242,24 +246,30 @@ def outcome_rates(follow_ups):
         Enrollment.objects.filter(inmate__in=people)
         .exclude(status__in=TOOK_PART_EXCLUDED)
         .order_by()
-        .values_list("inmate", "program", "program__title", "program__skill_category")
+        .values_list(
+            "inmate",
+            "program",
+            "program__title",
+            "program__skill_category",
+            "program__facility__name",
+        )
     )
-    programs = {program for _inmate, program, _title, _skill in enrollments}
+    programs = {row[1] for row in enrollments}
     partners = defaultdict(set)
-    for program, partner, name in (
+    for program, partner, name, facility in (
         ProgramPartner.objects.filter(program__in=programs)
         .order_by()
-        .values_list("program", "partner", "partner__name")
+        .values_list("program", "partner", "partner__name", "partner__facility__name")
     ):
-        partners[program].add((partner, name))
+        partners[program].add((partner, f"{name} ({facility})" if name_facilities else name))
     skills = dict(SkillCategory.choices)
 
     # Each person's rows as (kind, key, label): a set, so that two programs of one partner or
     # skill count the person once there.
     rows_of = defaultdict(set)
-    for inmate, program, title, skill in enrollments:
+    for inmate, program, title, skill, facility in enrollments:
         keys = rows_of[inmate]
-        keys.add(("program", program, title))
+        keys.add(("program", program, f"{title} ({facility})" if name_facilities else title))
         keys.add(("skill", skill, str(skills.get(skill, skill))))
         for partner, name in partners[program]:
             keys.add(("partner", partner, name))

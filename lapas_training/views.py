@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, ListView, UpdateView
 
+from inmates.outcomes import due_follow_ups
 from lapas_training import audit
 from lapas_training.access import (
     ADMIN_ONLY,
@@ -49,7 +50,8 @@ SESSION_RECENT_FACILITIES_KEY = "recent_facility_ids"
 @login_required
 def dashboard(request):
     """What matters today. Queries: user, facility, programs, sessions, past sessions without
-    attendance, the participant count, partners, and the five of this month's figures.
+    attendance, the participant count, partners, the five of this month's figures, and for
+    staff and admins the one of the follow-ups due.
 
     Each list loads only the columns it shows, and its rows' links are set here from one
     reverse() a list (lapas_training.links) rather than one a row."""
@@ -112,6 +114,11 @@ def dashboard(request):
         .count(),
     }
     context["month"], context["month_figures"] = month_strip(scope.facility, today)
+    if request.user.can_manage:
+        # Follow-ups name people after release: the officers who make them, not the viewer.
+        due = due_follow_ups(scope.facility, today=today)
+        context["follow_ups_due"] = len(due)
+        context["follow_ups_overdue"] = sum(item.overdue for item in due)
     if not scope.is_trainer:
         warn_until = today + datetime.timedelta(days=settings.AGREEMENT_EXPIRY_WARNING_DAYS)
         context["expiring_partners"] = list(

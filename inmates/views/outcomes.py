@@ -141,8 +141,8 @@ def follow_up_record(request, pk, milestone):
 def follow_up_list(request):
     """The follow-ups to make now: due within two weeks or overdue, overdue first.
 
-    Queries: session, user, facility (scope), the consenting released inmates, their recorded
-    milestones (inmates.outcomes.due_follow_ups), whatever the number of rows.
+    Queries: session, user, facility (scope), the consenting released inmates with their
+    recorded milestones (inmates.outcomes.due_follow_ups), whatever the number of rows.
     """
     today = timezone.localdate()
     due = due_follow_ups(request.scope.facility, today=today)
@@ -153,9 +153,9 @@ def follow_up_list(request):
     )
 
 
-def _report_context(follow_ups):
+def _report_context(follow_ups, *, rollup):
     """The report's tables: per grouping (program, partner, skill), one table per milestone."""
-    tables = outcome_rates(follow_ups)
+    tables = outcome_rates(follow_ups, name_facilities=rollup)
     milestones = [FollowUp.Milestone.MONTHS_6, FollowUp.Milestone.MONTHS_12]
     groupings = [
         (_("By program"), _("Program"), tables.by_program),
@@ -193,7 +193,10 @@ def outcome_report(request):
     return render(
         request,
         "inmates/outcomes/outcome_report.html",
-        {**_report_context(FollowUp.objects.in_scope(request.scope)), "rollup": False},
+        {
+            **_report_context(FollowUp.objects.in_scope(request.scope), rollup=False),
+            "rollup": False,
+        },
     )
 
 
@@ -206,5 +209,5 @@ def outcome_rollup(request):
     return render(
         request,
         "inmates/outcomes/outcome_report.html",
-        {**_report_context(follow_ups), "rollup": True},
+        {**_report_context(follow_ups, rollup=True), "rollup": True},
     )

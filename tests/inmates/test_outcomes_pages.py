@@ -347,9 +347,9 @@ def test_follow_up_list_queries_do_not_grow(
         inmate = released(facility, f"WBP {index:02d}")
         record_consent(inmate=inmate, consented=True, on=RELEASED_ON, by=staff_user)
     client = client_for(staff_user)
-    # Session, user, facility (scope); the consenting released inmates, their recorded
+    # Session, user, facility (scope); the consenting released inmates with their recorded
     # milestones.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get(LIST)
     assert len(response.context["due"]) == 2 * count
 
@@ -433,7 +433,16 @@ def test_outcome_rollup_counts_the_region_and_names_no_one(
 
     shown = page(client_for(regional_user).get(ROLLUP))
 
-    assert program.title in shown
+    assert f"{program.title} ({program.facility.name})" in shown
     # The other facility is outside the region.
     assert outside_program.title not in shown
     assert "Budi Santoso" not in shown and "Bengkel Jaya Motor" not in shown
+
+
+def test_dashboard_counts_follow_ups_due_for_managers_only(client_for, users, consenting):
+    # Released seven months ago: the 3- and 6-month follow-ups are both overdue.
+    shown = page(client_for(users["staff"]).get(reverse("dashboard")))
+    assert "2 follow-ups after release are due, 2 overdue." in " ".join(shown.split())
+    assert LIST in shown
+    shown = page(client_for(users["viewer"]).get(reverse("dashboard")))
+    assert "follow-ups after release" not in shown

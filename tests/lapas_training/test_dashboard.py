@@ -66,8 +66,9 @@ def test_dashboard_query_count_is_fixed(
     # session, user, facility (scope), active programs with counts, sessions of the week,
     # past sessions without attendance, participant count, this month's figures (records,
     # time slots, enrolments of closed programs, certificates, agreements), partners with
-    # expiring agreements
-    with django_assert_num_queries(13):
+    # expiring agreements, follow-ups due (released inmates who consented, with their
+    # recorded milestones)
+    with django_assert_num_queries(14):
         response = client.get(reverse("dashboard"))
     assert len(response.context["active_programs"]) == rows
     assert len(response.context["todays_sessions"]) == min(rows, 20)
