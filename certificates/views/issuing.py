@@ -34,8 +34,9 @@ def completion(request, pk):
 
     Admins, staff and the viewer (the Kalapas signs the certificates) read it; only admins
     close, issue and print. Before closing, verdicts are shown as provisional.
-    Queries: session, user, facility (scope), the program, the 4 of `completion_verdicts`, the
-    last closing or reopening, and for admins the program's recent bulk prints.
+    Queries: session, user, facility (scope), the program, the 4 of `completion_verdicts`, for
+    an open program its last closing or reopening, and for admins the program's recent bulk
+    prints.
     """
     program = program_for(request, pk)
     verdicts = with_row_labels(completion_verdicts(program))
@@ -45,7 +46,10 @@ def completion(request, pk):
         "verdicts": verdicts,
         "is_admin": is_admin,
         "can_issue": is_admin and program.is_closed,
-        "last_change": program.status_changes.order_by("-at", "-pk").select_related("by").first(),
+        # Only an open program's banner tells its last reopening.
+        "last_change": None
+        if program.is_closed or program.is_cancelled
+        else program.status_changes.order_by("-at", "-pk").select_related("by").first(),
         "can_close": is_admin and not program.is_closed and not program.is_cancelled,
         "can_reopen": is_admin and program.is_closed,
         "eligible_count": sum(verdict.can_issue for verdict in verdicts),
