@@ -108,10 +108,10 @@ class SessionListView(RoleRequiredMixin, ListView):
             ranged=self.ranged,
             filter_form=self.filter_form,
             program_id=self.program_id,
-            # The filter shows titles only: no descriptions read for it.
+            # The filter's options: (pk, title) pairs, no program records built for them.
             programs=Program.objects.in_scope(self.request.scope)
-            .only("pk", "title")
-            .order_by("-start_date", "title"),
+            .order_by("-start_date", "title")
+            .values_list("pk", "title"),
             **kwargs,
         )
 
