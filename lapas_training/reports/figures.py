@@ -382,7 +382,10 @@ def _participations(facilities, period):
     enrolment table (twice as slow on the national data)."""
     held_programs = (
         TrainingSession.objects.alias(held_on=held_on())
-        .filter(held_on__range=(period.start, period.end))
+        .filter(
+            of_facilities("program__facility", facilities),
+            held_on__range=(period.start, period.end),
+        )
         .values("program")
     )
     return Enrollment.objects.filter(
