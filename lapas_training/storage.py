@@ -35,6 +35,9 @@ class PrivateS3Storage(S3Storage):
     file_overwrite = False
     # No signed URL: one would open the file to whoever holds the link, past the app's checks.
     querystring_auth = False
+    # A file read from the bucket is downloaded whole before it is served; past this size to a
+    # temporary file, not the worker's memory (a bulk print of a big program is tens of MB).
+    max_memory_size = 8 * 1024 * 1024
 
     def url(self, name, parameters=None, expire=None, http_method=None):
         """A file's address under MEDIA_URL, which no route serves: the disk storage's answer.

@@ -197,6 +197,15 @@ def test_s3_inmate_photo_upload_is_stored_privately_and_served_by_the_view(
     bucket.assert_not_in(detail)
 
 
+def test_s3_photo_gone_from_the_bucket_is_404(client_for, admin_user, inmate, bucket):
+    inmate.photo.save("portrait.jpg", io.BytesIO(image_bytes(fmt="JPEG")), save=True)
+    bucket.client.delete_object(Bucket=BUCKET, Key=f"{bucket.prefix}/{inmate.photo.name}")
+
+    response = client_for(admin_user).get(reverse("inmates:inmate_photo", args=[inmate.pk]))
+
+    assert response.status_code == 404
+
+
 def test_s3_session_photo_is_stored_privately_and_served_by_the_view(
     client_for, trainer_user, outside_admin, program, bucket
 ):
