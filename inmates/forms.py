@@ -349,6 +349,8 @@ class FollowUpForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.inmate = inmate
         self.fields["contacted_on"].initial = timezone.localdate
+        # Radio buttons need no empty "---------" choice: the source is required.
+        self.fields["source"].choices = FollowUp.Source.choices
         self.fields["status"].label = _("Situation")
         self.fields["status"].help_text = _("Only when the person was reached.")
         if self.instance.pk:
