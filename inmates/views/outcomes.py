@@ -44,7 +44,8 @@ def _released_inmate(request, pk):
 def follow_up_consent(request, pk):
     """Record or change a released inmate's answer to follow-up (kept with its history).
 
-    Queries (GET): session, user, facility (scope), the inmate, the current consent.
+    Queries (GET): session, user, facility (scope), the inmate, the current consent and, when
+    there is one, its recorded answers with who recorded them.
     """
     inmate, refusal = _released_inmate(request, pk)
     if refusal:
@@ -75,7 +76,16 @@ def follow_up_consent(request, pk):
     return render(
         request,
         "inmates/outcomes/follow_up_consent.html",
-        {"inmate": inmate, "form": form, "consent": consent},
+        {
+            "inmate": inmate,
+            "form": form,
+            "consent": consent,
+            "answers": consent.history.select_related("history_user").order_by(
+                "-history_date", "-history_id"
+            )
+            if consent
+            else [],
+        },
     )
 
 

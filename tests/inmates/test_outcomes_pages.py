@@ -150,6 +150,9 @@ def test_consent_page_records_and_changes_the_answer_with_history(client_for, us
     assert consent.consented is False
     assert [row.consented for row in consent.history.order_by("history_date")] == [True, False]
     assert {row.history_user for row in consent.history.all()} == {users[role]}
+    shown = page(client.get(consent_url(former)))
+    assert "Current answer: no, given on" in shown
+    assert shown.index("No, given on") < shown.index("Yes, given on")
 
 
 @pytest.mark.parametrize(
