@@ -161,6 +161,12 @@ class SaleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["batch"].queryset = batches
         self.fields["partner"].queryset = partners
+        # Recorded at a stall on a tablet, too: large targets for a finger.
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.Select):
+                field.widget.attrs["class"] = "form-select-lg"
+            elif not isinstance(field.widget, forms.RadioSelect):
+                field.widget.attrs["class"] = "form-control-lg"
 
     def clean_receipt(self):
         upload = self.cleaned_data.get("receipt")
