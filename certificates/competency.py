@@ -17,11 +17,11 @@ stored PDF is rendered again when they change.
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,36 +57,20 @@ class AchievedCertificate:
         ]
 
 
-def assessments_prefetch(lookup="competency_assessments"):
-    """The Prefetch that lets `achieved` read an enrolment's assessments with their results and
-    units in two queries for any number of enrolments. From a certificate queryset, pass
-    `"enrollment__competency_assessments"`."""
-    return Prefetch(
-        lookup,
-        queryset=CompetencyAssessment.objects.order_by().prefetch_related(
-            Prefetch("results", queryset=CompetencyResult.objects.select_related("unit"))
-        ),
-    )
+def _grouped(results):
+    """The Kompeten units among `results` (CompetencyResult rows with their assessment and
+    unit, in any order), grouped by the assessment that certified them, oldest first.
 
-
-def achieved(enrollment):
-    """The units `enrollment` achieved, grouped by the assessment (and LSP certificate) that
-    certified them, oldest first; units in code order.
-
-    Per unit the latest assessment decides (by date, then by the order recorded). Costs two
-    queries unless the assessments were prefetched with `assessments_prefetch`.
+    Per unit the latest assessment decides (by date, then by the order recorded).
     """
-    assessments = sorted(
-        enrollment.competency_assessments.all(), key=lambda a: (a.assessed_on, a.pk)
-    )
     latest = {}
-    for assessment in assessments:
-        for result in assessment.results.all():
-            latest[result.unit_id] = (assessment, result)
+    for result in sorted(results, key=lambda r: (r.assessment.assessed_on, r.assessment_id)):
+        latest[result.unit_id] = result
     groups = {}
-    for assessment, result in latest.values():
+    for result in latest.values():
         if result.result != Enrollment.Result.COMPETENT:
             continue
+        assessment = result.assessment
         group = groups.setdefault(
             (assessment.assessed_on, assessment.pk),
             AchievedCertificate(
@@ -102,6 +86,40 @@ def achieved(enrollment):
     for group in ordered:
         group.units.sort(key=lambda unit: unit.code)
     return ordered
+
+
+def _results(enrollment_ids):
+    return (
+        CompetencyResult.objects.filter(assessment__enrollment__in=enrollment_ids)
+        .select_related("assessment", "unit")
+        .order_by()
+    )
+
+
+def load_achieved(enrollments):
+    """Set `competency_achieved` (what `achieved` returns) and `competency_assessed` (any
+    result recorded) on each of `enrollments`, in one query whatever their number."""
+    enrollments = list(enrollments)
+    by_enrollment = defaultdict(list)
+    for result in _results([enrollment.pk for enrollment in enrollments]):
+        by_enrollment[result.assessment.enrollment_id].append(result)
+    for enrollment in enrollments:
+        enrollment.competency_assessed = bool(by_enrollment[enrollment.pk])
+        enrollment.competency_achieved = _grouped(by_enrollment[enrollment.pk])
+    return enrollments
+
+
+def achieved(enrollment):
+    """The units `enrollment` achieved (`AchievedCertificate` groups, oldest first; units in
+    code order). One query unless `load_achieved` loaded them."""
+    if not hasattr(enrollment, "competency_achieved"):
+        load_achieved([enrollment])
+    return enrollment.competency_achieved
+
+
+def achieved_by_id(enrollment_id):
+    """`achieved` of the enrolment `enrollment_id`, without loading it: one query."""
+    return _grouped(_results([enrollment_id]))
 
 
 @transaction.atomic

@@ -5,7 +5,8 @@ an issued certificate. This module renders the HTML, one section per printed sid
 `certificates.rendering` lays it out with WeasyPrint (there, or in the bulk printing workers), and
 `certificates.pdf_cache` keeps the single certificate's PDF once laid out. Only the logos are
 current (Facility.logo and the lead Partner.logo, or the default drawings in static/img): they are
-decoration, not content. Uploaded logos go in as data: URIs, so `attendance.pdf.render_pdf`'s
+decoration, not content; and so are the competency units achieved, the LSP's attestation that
+usually comes later (certificates.competency). Uploaded logos go in as data: URIs, so `attendance.pdf.render_pdf`'s
 fetcher never has to reach MEDIA_ROOT, and the holder's name and every other snapshot text are
 autoescaped: a name made of markup prints as that markup.
 """
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from attendance.pdf import DEFAULT_FACILITY_LOGO, DEFAULT_PARTNER_LOGO, logo_url
 from certificates import rendering
+from certificates.competency import achieved, load_achieved
 from programs.models import ProgramPartner
 
 # The sentence already names the kind ("… the Pelatihan Kemandirian “<title>” …"): a title that
@@ -126,7 +128,24 @@ def _document(certificate, logos, request):
         "code": certificate.verification_code,
         "verify_url": url,
         "participation": participation,
+        # Live, not frozen: the LSP's attestation usually comes after this certificate (see
+        # certificates.competency), and printed_version digests it.
+        "competency": numbered_units(achieved(certificate.enrollment))
+        if snapshot["kind"] == "completion"
+        else [],
     }
+
+
+def numbered_units(groups):
+    """`groups` of achieved units as (group, [(number, unit)]), numbered on across groups."""
+    numbered, count = [], 0
+    for group in groups:
+        rows = []
+        for unit in group.units:
+            count += 1
+            rows.append((count, unit))
+        numbered.append((group, rows))
+    return numbered
 
 
 def qr_code(url):
@@ -164,6 +183,13 @@ def certificate_html(certificates, *, language="id", request=None, logos=None):
     program in several parts.
     """
     logos = logos or Logos()
+    certificates = list(certificates)
+    # The units achieved of every holder in one query (certificates.competency).
+    load_achieved(
+        certificate.enrollment
+        for certificate in certificates
+        if not hasattr(certificate.enrollment, "competency_achieved")
+    )
     sections = _Sections()
     sequences = []
     with translation.override(language):
@@ -194,9 +220,10 @@ def certificate_pdf(certificates, *, language="id", request=None):
     """Render `certificates` into one PDF: front and back per completion, one page per statement.
 
     Pass a queryset with `select_related("facility", "enrollment__program")` and
-    `prefetch_related("enrollment__program__program_partners__partner")` to keep it to three
-    queries whatever the count. Costs WeasyPrint's CPU time, about 50 ms a certificate in one
-    document; many belong in the bulk printing task (certificates.bulk).
+    `prefetch_related("enrollment__program__program_partners__partner")` to keep it to four
+    queries whatever the count (the fourth: the holders' competency units). Costs
+    WeasyPrint's CPU time, about 50 ms a certificate in one document; many belong in the bulk
+    printing task (certificates.bulk).
     """
     html, sequences = certificate_html(certificates, language=language, request=request)
     return rendering.write(html, sequences)

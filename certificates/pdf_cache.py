@@ -8,11 +8,13 @@ after its own permission checks.
 
 A stored file's name carries `printed_version`: a digest of everything the paper shows that the
 snapshot does not freeze. A change to any of it (revoking stamps DICABUT, reissuing revokes the
-old one, a new logo, another lead partner) gives a new name, so the next request renders again
-and no stale paper is ever served; nothing has to remember to delete anything. The files sit in
-a directory named for `layout_version`, so a release that prints differently starts an empty
-one, and `manage.py prune_certificate_pdfs` deletes the directories of earlier releases. The letterhead's lines, the signatories and every text are in the snapshot, so
-editing the facility or a partner changes no stored certificate and invalidates none.
+old one, a new logo, another lead partner, a competency unit achieved or its LSP certificate
+corrected) gives a new name, so the next request renders again and no stale paper is served;
+nothing has to remember to delete anything. The files sit in a directory named for
+`layout_version`, so a release that prints differently starts an empty one, and
+`manage.py prune_certificate_pdfs` deletes the directories of earlier releases. The
+letterhead's lines, the signatories and every text are in the snapshot, so editing the facility
+or a partner changes no stored certificate and invalidates none.
 
 Writes replace the file whole (`lapas_training.storage.save_replacing`), so concurrent first
 requests each write a whole file and a reader never sees half of one. A missing or damaged file is
@@ -33,7 +35,8 @@ from django.core.files.storage import default_storage
 from django.template.loader import get_template
 
 from attendance.pdf import DEFAULT_FACILITY_LOGO, DEFAULT_PARTNER_LOGO, DOCUMENTS_STYLESHEET
-from certificates import pdf, rendering
+from certificates import competency, pdf, rendering
+from certificates.models import Certificate
 from lapas_training.storage import STORAGE_ERRORS, delete_tree, save_replacing
 
 logger = logging.getLogger(__name__)
@@ -92,8 +95,8 @@ def _logo_stamp(logo):
 def printed_version(certificate, request=None):
     """A digest of what `certificate`'s PDF prints beyond its snapshot (see the module).
 
-    Costs no query with the PDF view's queryset (facility and program partners loaded), and a
-    stat of each uploaded logo.
+    Costs one query with the PDF view's queryset (facility and program partners loaded), the
+    holder's competency units, which the rendering reuses; and a stat of each uploaded logo.
     """
     discreet = bool(certificate.snapshot.get("discreet"))
     partner = pdf.lead_partner(certificate)
@@ -104,6 +107,11 @@ def printed_version(certificate, request=None):
         # A discreet certificate prints no facility logo: changing it changes nothing.
         None if discreet else _logo_stamp(certificate.facility.logo),
         partner and [partner.pk, _logo_stamp(partner.logo)],
+        # The competency units achieved are printed live (certificates.competency): a new or
+        # corrected assessment prints anew.
+        [group.as_json() for group in competency.achieved(certificate.enrollment)]
+        if certificate.kind == Certificate.Kind.COMPLETION
+        else None,
     ]
     return hashlib.sha256(json.dumps(inputs).encode()).hexdigest()[:20]
 

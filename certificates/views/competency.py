@@ -6,14 +6,14 @@ everyone else get 403; another facility's program or participant is a 404.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import ProtectedError, prefetch_related_objects
+from django.db.models import Prefetch, ProtectedError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from certificates import competency
 from certificates.forms import CompetencyAssessmentForm, CompetencyUnitForm
-from certificates.models import CompetencyUnit
+from certificates.models import CompetencyAssessment, CompetencyResult, CompetencyUnit
 from lapas_training.access import MANAGERS, role_required
 from programs.models import Enrollment, Program
 
@@ -33,8 +33,8 @@ def competency_units(request, pk):
     """The program's units, a form to add one (POST), and each participant's units achieved.
 
     Queries: session, user, facility (scope), the program, its units, its enrolments with
-    their inmates, their assessments, the assessments' results with units: the same for any
-    number of participants. Adding a unit costs the duplicate check and the INSERTs.
+    their inmates, their results with assessments and units: the same for any number of
+    participants. Adding a unit costs the duplicate check and the INSERTs.
     """
     program = _program(request, pk)
     form = CompetencyUnitForm(_posted(request), program=program)
@@ -43,23 +43,20 @@ def competency_units(request, pk):
         messages.success(request, _("Unit %(code)s added.") % {"code": unit.code})
         return redirect("certificates:competency_units", program.pk)
     units = list(program.competency_units.order_by("code", "pk"))
-    enrollments = (
+    enrollments = competency.load_achieved(
         Enrollment.objects.filter(program=program)
         .select_related("inmate")
-        .prefetch_related(competency.assessments_prefetch())
         .order_by("inmate__full_name", "pk")
     )
-    rows = []
-    for enrollment in enrollments:
-        achieved = competency.achieved(enrollment)
-        rows.append(
-            {
-                "enrollment": enrollment,
-                "assessed": bool(enrollment.competency_assessments.all()),
-                "achieved": sum(len(group.units) for group in achieved),
-                "numbers": [group.certificate_number for group in achieved],
-            }
-        )
+    rows = [
+        {
+            "enrollment": enrollment,
+            "assessed": enrollment.competency_assessed,
+            "achieved": sum(len(group.units) for group in enrollment.competency_achieved),
+            "numbers": [group.certificate_number for group in enrollment.competency_achieved],
+        }
+        for enrollment in enrollments
+    ]
     context = {"program": program, "units": units, "form": form, "rows": rows}
     return render(request, "certificates/competency/units.html", context)
 
@@ -113,17 +110,17 @@ def competency_participant(request, pk):
                 _("Assessment of %(name)s recorded.") % {"name": enrollment.inmate.full_name},
             )
             return redirect("certificates:competency_units", enrollment.program_id)
-    prefetch_related_objects([enrollment], competency.assessments_prefetch())
-    assessments = sorted(
-        enrollment.competency_assessments.all(),
-        key=lambda assessment: (assessment.assessed_on, assessment.pk),
-        reverse=True,
+    assessments = (
+        CompetencyAssessment.objects.filter(enrollment=enrollment)
+        .prefetch_related(
+            Prefetch("results", queryset=CompetencyResult.objects.select_related("unit"))
+        )
+        .order_by("-assessed_on", "-pk")
     )
     context = {
         "enrollment": enrollment,
         "program": enrollment.program,
         "form": form,
         "assessments": assessments,
-        "achieved": competency.achieved(enrollment),
     }
     return render(request, "certificates/competency/participant.html", context)

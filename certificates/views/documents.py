@@ -29,8 +29,8 @@ def certificate_pdf_view(request, pk):
     (certificates.pdf_cache) after the same checks.
 
     Queries: session, user, facility (scope); the certificate with facility and program; the
-    program's partner links with their partners; the audit event's INSERT. From the stored file
-    that is all it costs.
+    program's partner links with their partners; the holder's competency units; the audit
+    event's INSERT. From the stored file that is all it costs.
     """
     certificate = get_object_or_404(
         facility_certificates(request)

@@ -1,9 +1,10 @@
 """The public verification page an employer reaches from a certificate's QR code.
 
 No login: it shows only whether the certificate is valid, its number, the holder's masked name
-(see `mask_name`), the program, the issuer and the date, the number that replaced a revoked one
-or that a reissued one replaces, and never the facility of a discreet certificate. It is
-kept out of search engines and rate limited per client IP, as anyone may call it.
+(see `mask_name`), the program, the issuer and the date, the competency units achieved with
+the LSP's certificate number, the number that replaced a revoked one or that a reissued one
+replaces, and never the facility of a discreet certificate. It is kept out of search engines
+and rate limited per client IP, as anyone may call it.
 """
 
 import datetime
@@ -11,10 +12,12 @@ import datetime
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from certificates import ratelimit
+from certificates.competency import achieved_by_id
 from certificates.models import Certificate
 
 
@@ -43,7 +46,8 @@ def _noindex(response):
 
 @require_safe
 def verify(request, code):
-    """Show a certificate's validity by its verification code. One query, joined."""
+    """Show a certificate's validity by its verification code. One query, joined; a valid
+    certificate of completion one more for its competency units."""
     retry_after = ratelimit.hit("verify", ratelimit.client_ip(request), settings.VERIFY_RATE_LIMIT)
     if retry_after is not None:
         response = HttpResponse(
@@ -73,5 +77,11 @@ def verify(request, code):
         "replaces": certificate.replaces,
         # A reverse one-to-one raises when empty; the join above fetched it either way.
         "replaced_by": getattr(certificate, "replaced_by", None),
+        # The LSP's units achieved, as they are now (see certificates.competency); a revoked
+        # paper attests nothing, so it lists none.
+        "competency": achieved_by_id(certificate.enrollment_id)
+        if certificate.kind == Certificate.Kind.COMPLETION and certificate.revoked_at is None
+        else [],
+        "today": timezone.localdate(),
     }
     return _noindex(render(request, "certificates/verify.html", context))

@@ -7,9 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
 
-from certificates.competency import achieved, assessments_prefetch, record_assessment
+from certificates.competency import achieved, load_achieved, record_assessment
 from certificates.models import CompetencyAssessment, CompetencyResult, CompetencyUnit
-from programs.models import Enrollment
 from tests.certificates.competency_rows import BELUM, KOMPETEN, assess, make_units
 from tests.factories import EnrollmentFactory
 
@@ -62,14 +61,20 @@ def test_achieved_nothing_without_an_assessment(enrollment):
     assert achieved(enrollment) == []
 
 
-def test_achieved_prefetched_costs_no_query(enrollment, staff_user, django_assert_num_queries):
-    first, second = make_units(enrollment.program)
-    assess(enrollment, staff_user, {first: KOMPETEN, second: KOMPETEN})
-    # The enrolment, its assessments, their results joined with their units.
-    with django_assert_num_queries(3):
-        loaded = Enrollment.objects.prefetch_related(assessments_prefetch()).get(pk=enrollment.pk)
+def test_achieved_loaded_for_many_in_one_query(program, staff_user, django_assert_num_queries):
+    first, second = make_units(program)
+    enrollments = [EnrollmentFactory(program=program) for _ in range(3)]
+    assess(enrollments[0], staff_user, {first: KOMPETEN, second: KOMPETEN})
+    assess(enrollments[2], staff_user, {first: BELUM})
+    with django_assert_num_queries(1):
+        load_achieved(enrollments)
     with django_assert_num_queries(0):
-        assert codes(achieved(loaded)) == [["C.10PBJ00.001.1", "C.10PBJ00.002.1"]]
+        assert [codes(achieved(e)) for e in enrollments] == [
+            [["C.10PBJ00.001.1", "C.10PBJ00.002.1"]],
+            [],
+            [],
+        ]
+    assert [e.competency_assessed for e in enrollments] == [True, False, True]
 
 
 def refused(enrollment, by, **changes):

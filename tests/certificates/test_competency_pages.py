@@ -263,8 +263,8 @@ def test_competency_units_page_fixed_queries(
     client = client_for(staff_user)
     url = reverse("certificates:competency_units", args=[program.pk])
     # Session, user, facility (scope), the program, its units, the enrolments with inmates,
-    # their assessments, the assessments' results with units.
-    with django_assert_num_queries(8):
+    # their results with assessments and units.
+    with django_assert_num_queries(7):
         response = client.get(url)
 
     assert response.status_code == 200

@@ -283,8 +283,9 @@ def test_pdf_cache_stored_file_query_count(
     get_pdf(client, certificate)
 
     # Session, user, facility (scope), the certificate with facility and program, its program's
-    # partner links with their partners, the audit event's INSERT.
-    with django_assert_num_queries(6):
+    # partner links with their partners, the holder's competency units (printed live), the
+    # audit event's INSERT.
+    with django_assert_num_queries(7):
         response = get_pdf(client, certificate)
 
     assert isinstance(response, FileResponse)
