@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from certificates.models import Certificate
-from inmates.models import Inmate
+from inmates.models import FollowUpConsent, Inmate
 from programs.models import Enrollment, Program
 
 
@@ -138,7 +138,10 @@ def undo_departure(*, inmate, by, reason):
     UNDO_REASON_MAX_LENGTH characters). Raises ValidationError and changes nothing when the
     inmate is in custody, the reason is missing or too long, or a valid certificate or
     statement was issued to one of those enrolments on or after the departure date (it would
-    certify an end that did not happen: revoke it first). Returns the DepartureUndo applied.
+    certify an end that did not happen: revoke it first), or a follow-up after the release was
+    recorded (the person was reached outside: the release happened). The answer to follow-up
+    given at that release goes with it (deleted, the history row naming `by` and `reason`), so
+    that a later release asks again. Returns the DepartureUndo applied.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -155,6 +158,10 @@ def undo_departure(*, inmate, by, reason):
         # The register number and details are gone: such a record cannot come back to custody.
         raise ValidationError(
             _("This inmate's personal data was anonymised: the departure cannot be undone.")
+        )
+    if inmate.follow_ups.exists():
+        raise ValidationError(
+            _("A follow-up after this release was recorded: the release cannot be undone.")
         )
     plan = plan_departure_undo(inmate, lock=True)
     if plan.blocking_certificates:
@@ -174,6 +181,11 @@ def undo_departure(*, inmate, by, reason):
             ]
         )
 
+    consent = FollowUpConsent.objects.filter(inmate=inmate).first()
+    if consent is not None:
+        consent._history_user = by
+        consent._change_reason = reason
+        consent.delete()
     inmate.status = Inmate.Status.ACTIVE
     inmate.departed_on = None
     inmate.transfer_destination = ""

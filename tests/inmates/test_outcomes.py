@@ -17,6 +17,7 @@ from inmates.outcomes import (
     record_follow_up,
 )
 from inmates.retention import anonymise_released, retention_cutoff
+from inmates.services import undo_departure
 from programs.models import Enrollment, SkillCategory
 from tests.factories import EnrollmentFactory, InmateFactory
 
@@ -368,3 +369,37 @@ def test_retention_clears_follow_ups_employer_and_note_with_the_inmate(facility,
         "Pindah ke Sampit",
     )
     assert kept.history.exclude(note="").count() == 2
+
+
+# Undoing the release -----------------------------------------------------------------------
+
+
+def test_undoing_the_release_removes_its_answer_with_history(facility, staff_user, admin_user):
+    inmate = released(facility, "Ani", departed_on=timezone.localdate())
+    record_consent(inmate=inmate, consented=True, on=inmate.departed_on, by=staff_user)
+
+    undo_departure(inmate=inmate, by=admin_user, reason="Salah pilih WBP")
+
+    assert not FollowUpConsent.objects.exists()
+    deleted = FollowUpConsent.history.get(history_type="-")
+    assert (deleted.inmate_id, deleted.history_user, deleted.history_change_reason) == (
+        inmate.pk,
+        admin_user,
+        "Salah pilih WBP",
+    )
+
+
+def test_release_with_a_follow_up_cannot_be_undone(facility, staff_user, admin_user):
+    inmate = released(facility, "Ani")
+    record_consent(inmate=inmate, consented=True, on=RELEASED_ON, by=staff_user)
+    record_follow_up(inmate=inmate, milestone=3, values=outcome(), by=staff_user)
+
+    with pytest.raises(ValidationError) as error:
+        undo_departure(inmate=inmate, by=admin_user, reason="Salah pilih WBP")
+
+    assert error.value.messages == [
+        "A follow-up after this release was recorded: the release cannot be undone."
+    ]
+    inmate.refresh_from_db()
+    assert inmate.status == Inmate.Status.RELEASED
+    assert FollowUpConsent.objects.filter(inmate=inmate).exists()

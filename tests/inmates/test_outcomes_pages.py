@@ -448,3 +448,30 @@ def test_dashboard_counts_follow_ups_due_for_managers_only(client_for, users, co
     assert LIST in shown
     shown = page(client_for(users["viewer"]).get(reverse("dashboard")))
     assert "follow-ups after release" not in shown
+
+
+@pytest.mark.parametrize("count", [5, 50])
+def test_outcome_report_queries_do_not_grow(
+    client_for, viewer_user, staff_user, program, count, django_assert_num_queries
+):
+    values = {
+        "contacted_on": TODAY,
+        "reached": True,
+        "source": "family",
+        "status": "looking",
+        "employer": "",
+        "uses_skill": None,
+        "income_band": "",
+        "note": "",
+    }
+    for index in range(count):
+        inmate = released(program.facility, f"WBP {index:02d}")
+        EnrollmentFactory(program=program, inmate=inmate, status=Enrollment.Status.COMPLETED)
+        record_consent(inmate=inmate, consented=True, on=RELEASED_ON, by=staff_user)
+        record_follow_up(inmate=inmate, milestone=6, values=values, by=staff_user)
+    client = client_for(viewer_user)
+    # Session, user, facility (scope); the follow-ups, the enrolments with their programs,
+    # the programs' partners.
+    with django_assert_num_queries(6):
+        response = client.get(REPORT)
+    assert f'<td class="text-end">{count}</td>' in page(response)
