@@ -120,6 +120,18 @@ def premiums_by_maker(batches):
     return dict(total)
 
 
+def inmate_earnings(inmate):
+    """[(program, rupiah)]: the premium `inmate` earned as a maker, per program, newest program
+    first. Three queries: the sales and the makers of their batches, and their enrolments."""
+    earned = premiums_by_maker(ProductionBatch.objects.filter(makers__enrollment__inmate=inmate))
+    enrollments = (
+        Enrollment.objects.filter(inmate=inmate, pk__in=earned)
+        .select_related("program")
+        .order_by("-program__start_date", "pk")
+    )
+    return [(enrollment.program, earned[enrollment.pk]) for enrollment in enrollments]
+
+
 def _locked_stock(batch):
     """The batch's stock, its row locked until the transaction ends (PostgreSQL), so that two
     sales at once cannot both take the last pieces."""

@@ -19,6 +19,7 @@ from lapas_training import audit
 from lapas_training.access import ALL_ROLES, MANAGERS, READERS, RoleRequiredMixin, role_required
 from lapas_training.links import url_by_pk
 from programs.models import Enrollment
+from programs.products import inmate_earnings
 
 # How many of an inmate's recorded changes the detail page lists, newest first.
 HISTORY_LIMIT = 20
@@ -154,6 +155,7 @@ class InmateDetailView(RoleRequiredMixin, DetailView):
             enrollments=enrollments,
             changes=inmate_changes(inmate),
             follow_up=follow_up,
+            product_earnings=inmate_earnings(inmate),
             **kwargs,
         )
 

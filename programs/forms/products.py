@@ -210,3 +210,23 @@ class RefundForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"date": timezone.localdate()})
         super().__init__(*args, **kwargs)
+
+
+class ProductFilterForm(forms.Form):
+    """The facility's products and sales list's GET filters; an invalid value shows its error
+    and filters nothing."""
+
+    q = forms.CharField(label=_("Search by product"), required=False, max_length=200)
+    program = forms.ModelChoiceField(
+        label=_("Program"), required=False, queryset=None, empty_label=_("All programs")
+    )
+    partner = forms.ModelChoiceField(
+        label=_("Sold through"), required=False, queryset=None, empty_label=_("All partners")
+    )
+    sold_from = forms.DateField(label=_("Sold from"), required=False, widget=DATE_WIDGET)
+    sold_to = forms.DateField(label=_("Sold until"), required=False, widget=DATE_WIDGET)
+
+    def __init__(self, *args, programs, partners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = programs
+        self.fields["partner"].queryset = partners

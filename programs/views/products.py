@@ -11,6 +11,7 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +26,7 @@ from lapas_training.models import Role
 from programs.forms.products import (
     BatchForm,
     LossForm,
+    ProductFilterForm,
     ProductForm,
     RefundForm,
     RevenueSplitForm,
@@ -431,3 +433,61 @@ def sale_receipt(request, pk):
 
 def _products_url(program):
     return reverse("programs:program_products", args=[program.pk])
+
+
+# Sales listed a page; the totals count every sale the filters select.
+SALES_PER_PAGE = 50
+
+
+@require_safe
+@role_required(READERS)
+def product_list(request):
+    """The facility's products with their stock, and its sales with their split, filtered by
+    product name, program, selling partner and dates of sale.
+
+    Queries: the programs and the partners of the filter, the products with their stock and
+    program, and every selected sale with its product, program and partner and its refunded
+    pieces (the totals count them all; the page shows SALES_PER_PAGE of them).
+    """
+    scope = request.scope
+    form = ProductFilterForm(
+        request.GET,
+        programs=Program.objects.in_scope(scope).order_by("-start_date", "title"),
+        partners=Partner.objects.in_scope(scope).order_by("name"),
+    )
+    products = Product.objects.in_scope(scope).with_stock().select_related("program")
+    sales = (
+        Sale.objects.in_scope(scope)
+        .with_refunded()
+        .select_related("batch__product__program", "partner")
+        .order_by("-date", "-pk")
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        if text := data["q"].strip():
+            products = products.filter(name__icontains=text)
+            sales = sales.filter(batch__product__name__icontains=text)
+        if data["program"]:
+            products = products.filter(program=data["program"])
+            sales = sales.filter(batch__product__program=data["program"])
+        if data["partner"]:
+            sales = sales.filter(partner=data["partner"])
+        if data["sold_from"]:
+            sales = sales.filter(date__gte=data["sold_from"])
+        if data["sold_to"]:
+            sales = sales.filter(date__lte=data["sold_to"])
+    sales = list(sales)
+    totals = _totals(sales)
+    # A list, not a queryset: the paginator counts it without a query of its own.
+    page = Paginator(sales, SALES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "programs/products/product_list.html",
+        {
+            "filter_form": form,
+            "products": products.order_by("program__title", "name", "pk"),
+            "page_obj": page,
+            "sales": page.object_list,
+            "totals": totals,
+        },
+    )

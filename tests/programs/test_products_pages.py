@@ -569,3 +569,182 @@ def test_products_pages_query_count_is_fixed(
     with django_assert_num_queries(11):
         response = client.get(reverse("programs:product_detail", args=[product.pk]))
     assert page(response).count("btn btn-sm btn-outline-danger") == rows  # a refund button each
+
+
+# The facility's products and sales -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "who,expected",
+    [
+        ("anonymous", "login"),
+        ("admin", 200),
+        ("staff", 200),
+        ("viewer", 200),
+        ("trainer", 403),
+        ("regional", 403),
+    ],
+)
+def test_product_list_is_for_the_facilitys_readers(
+    client_for, users, other_trainer_user, regional_user, who, expected
+):
+    client = client_for(who_is(users, other_trainer_user, regional_user, who))
+
+    assert_answer(client.get(reverse("programs:product_list")), expected)
+
+
+@pytest.fixture
+def two_programs_sales(sale, staff_user, other_product, outside_product, outside_admin):
+    """Besides `sale` (3 x 25.000 through BLK, 9 August): 2 x 40.000 sold directly on 20 August
+    in the other program, and a sale of another facility."""
+    other = record_batch(
+        product=other_product,
+        date=MADE_ON,
+        quantity=5,
+        makers=[(EnrollmentFactory(program=other_product.program), 1)],
+        recorded_by=staff_user,
+    )
+    record_sale(
+        batch=other,
+        date=datetime.date(2025, 8, 20),
+        quantity=2,
+        unit_price=40_000,
+        channel=Sale.Channel.DIRECT,
+        buyer="Pengunjung pameran",
+        recorded_by=staff_user,
+    )
+    outside = record_batch(
+        product=outside_product,
+        date=MADE_ON,
+        quantity=5,
+        makers=[(EnrollmentFactory(program=outside_product.program), 1)],
+        recorded_by=outside_admin,
+    )
+    record_sale(
+        batch=outside,
+        date=SOLD_ON,
+        quantity=1,
+        unit_price=30_000,
+        channel=Sale.Channel.DIRECT,
+        buyer="Pembeli luar",
+        recorded_by=outside_admin,
+    )
+
+
+def sales_total(response):
+    """The footer of the sales table: the sales counted and the net total."""
+    html = page(response)
+    footer = html[html.index("<tfoot>", html.index('id="sales"')) :]
+    return footer[: footer.index("</tfoot>")]
+
+
+def test_product_list_shows_the_facilitys_products_and_sales(
+    client_for, viewer_user, two_programs_sales
+):
+    response = client_for(viewer_user).get(reverse("programs:product_list"))
+
+    html = page(response)
+    assert "Gelang batu Lilis" in html and "Sarung bantal" in html
+    assert "Lele asap" not in html and "Pembeli luar" not in html
+    # 75.000 + 80.000 = 155.000; premium 30.000 + 32.000 = 62.000; partner 15.000 + 16.000.
+    footer = sales_total(response)
+    assert "Total of 2 sales" in footer
+    assert "Rp 155,000" in footer and "Rp 62,000" in footer and "Rp 31,000" in footer
+
+
+@pytest.mark.parametrize(
+    "query,count,total",
+    [
+        ({"program": "other"}, 1, "Rp 80,000"),
+        ({"partner": "partner"}, 1, "Rp 75,000"),
+        ({"sold_from": "2025-08-10"}, 1, "Rp 80,000"),
+        ({"sold_to": "2025-08-09"}, 1, "Rp 75,000"),
+        ({"q": "SARUNG"}, 1, "Rp 80,000"),
+        ({"sold_from": "2025-08-21"}, 0, "Rp 0"),
+    ],
+)
+def test_product_list_filters_the_sales(
+    client_for, staff_user, two_programs_sales, other_program, partner, query, count, total
+):
+    values = {"other": other_program.pk, "partner": partner.pk}
+    query = {key: values.get(value, value) for key, value in query.items()}
+
+    response = client_for(staff_user).get(reverse("programs:product_list"), query)
+
+    footer = sales_total(response)
+    assert f"Total of {count} sale" in footer
+    assert total in footer
+
+
+def test_product_list_shows_a_bad_filter_and_filters_nothing(
+    client_for, staff_user, two_programs_sales
+):
+    response = client_for(staff_user).get(
+        reverse("programs:product_list"), {"sold_from": "9 Agustus", "program": "999999"}
+    )
+
+    assert response.status_code == 200
+    errors = response.context["filter_form"].errors
+    assert errors["sold_from"] == ["Enter a valid date."]
+    assert errors["program"] == [
+        "Select a valid choice. That choice is not one of the available choices."
+    ]
+    assert "Total of 2 sales" in sales_total(response)
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_product_list_query_count_is_fixed(
+    client_for, admin_user, program, partner, facility, django_assert_num_queries, rows
+):
+    maker = EnrollmentFactory(program=program)
+    for n in range(rows):
+        product = Product.objects.create(program=program, name=f"Kalung {n}", unit_price=10_000)
+        batch = record_batch(
+            product=product, date=MADE_ON, quantity=2, makers=[(maker, 1)], recorded_by=admin_user
+        )
+        record_sale(
+            batch=batch,
+            date=SOLD_ON,
+            quantity=1,
+            unit_price=10_000,
+            channel=Sale.Channel.PARTNER,
+            partner=partner,
+            recorded_by=admin_user,
+        )
+    client = client_for(admin_user)
+
+    # 1 session, 2 user, 3 user's facility (scope), 4 the programs and 5 the partners of the
+    # filter, 6 every selected sale with product, program, partner and refunded pieces, 7 the
+    # products with their stock and program.
+    with django_assert_num_queries(7):
+        response = client.get(reverse("programs:product_list"))
+    assert f"Total of {rows} sales" in sales_total(response)
+    assert f"Rp {rows * 10_000:,}" in sales_total(response)
+
+
+# A maker's earnings on the inmate's page ------------------------------------------------------
+
+
+def test_inmate_page_shows_the_premium_earned(client_for, staff_user, makers, sale, program):
+    response = client_for(staff_user).get(
+        reverse("inmates:inmate_detail", args=[makers[0].inmate_id])
+    )
+
+    # 3 x 25.000 = 75.000, premium 30.000, Andi's share 3 of 5: 18.000.
+    html = page(response)
+    section = html[html.index('id="product-earnings"') :]
+    assert program.title in section[: section.index("</section>")]
+    assert "Rp 18,000" in section[: section.index("</section>")]
+
+
+def test_inmate_page_without_earnings_has_no_premium_section(client_for, staff_user, inmate):
+    response = client_for(staff_user).get(reverse("inmates:inmate_detail", args=[inmate.pk]))
+
+    assert 'id="product-earnings"' not in page(response)
+
+
+@pytest.mark.parametrize("who,linked", [("viewer", True), ("staff", True), ("trainer", False)])
+def test_program_list_links_to_the_products_and_sales(client_for, users, who, linked):
+    html = page(client_for(users[who]).get(reverse("programs:program_list")))
+
+    assert (reverse("programs:product_list") in html) is linked
