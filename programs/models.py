@@ -930,6 +930,7 @@ class ProductPhoto(Photo):
 # them as this app's models and lets callers import them from programs.models.
 from programs.models_products import (  # noqa: E402, F401
     BatchMaker,
+    PnbpDeposit,
     Product,
     ProductionBatch,
     RevenueSplit,

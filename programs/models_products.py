@@ -215,6 +215,52 @@ class BatchMaker(models.Model):
         return f"{self.enrollment.inmate} ({self.share})"
 
 
+class PnbpDepositQuerySet(models.QuerySet):
+    def in_scope(self, scope):
+        return self.filter(program__in=Program.objects.in_scope(scope))
+
+
+class PnbpDeposit(models.Model):
+    """The state's share (PNBP) of some of a program's sales, paid into the treasury: the date,
+    the amount and the deposit's reference (e.g. the NTPN of the billing code). Its sales are
+    those whose `pnbp_deposit` it is."""
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.PROTECT, related_name="pnbp_deposits"
+    )
+    date = models.DateField(_("date deposited"))
+    amount = models.PositiveBigIntegerField(_("amount (Rp)"))
+    reference = models.CharField(
+        _("deposit reference"), max_length=100, help_text=_("E.g. the NTPN on the receipt.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    objects = PnbpDepositQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("PNBP deposit")
+        verbose_name_plural = _("PNBP deposits")
+        ordering = ["date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "reference"], name="programs_pnbpdeposit_unique_reference"
+            ),
+            models.CheckConstraint(
+                condition=~Q(reference=""), name="programs_pnbpdeposit_has_reference"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} ({self.date:%Y-%m-%d})"
+
+
 def receipt_path(instance, filename):
     # Under MEDIA_ROOT/private, never served directly; the view checks access.
     return f"private/receipts/{filename}"
@@ -268,6 +314,14 @@ class Sale(models.Model):
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    pnbp_deposit = models.ForeignKey(
+        PnbpDeposit,
+        verbose_name=_("PNBP deposit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sales",
+    )
 
     objects = SaleQuerySet.as_manager()
     history = HistoricalRecords()

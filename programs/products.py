@@ -13,6 +13,8 @@ Rules written down here:
   sale by sale), so a maker's premium does not depend on how the pieces were sold.
 - Stock of a batch = made - sold + refunded - lost, never negative: a sale or loss of more
   pieces than are in stock is refused.
+- A PNBP deposit covers whole sales, each once, and its amount is exactly their PNBP parts. A
+  refund after the deposit changes the sale's parts but not what was paid in.
 
 Each recording function is keyword-only, validates before it saves, saves all or nothing and
 raises ValidationError with a message for the user.
@@ -21,6 +23,7 @@ raises ValidationError with a message for the user.
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.db.models import Sum
@@ -29,6 +32,7 @@ from django.utils.translation import gettext as _
 from programs.models import (
     BatchMaker,
     Enrollment,
+    PnbpDeposit,
     ProductionBatch,
     RevenueSplit,
     Sale,
@@ -281,3 +285,50 @@ def maker_choices(program):
         .select_related("inmate")
         .order_by("inmate__full_name", "pk")
     )
+
+
+@transaction.atomic
+def record_deposit(*, program, date, amount, reference, sales, recorded_by):
+    """Record the PNBP of `sales` (of `program`, none deposited yet) paid in on `date` under
+    `reference`; `amount` must be exactly their PNBP parts, as a cross-check of the receipt."""
+    reference = reference.strip()
+    if not sales:
+        raise ValidationError(
+            {"sales": _("Choose the sales this deposit covers.")}, code="no_sales"
+        )
+    ids = [sale.pk for sale in sales]
+    # Locked and read again: a sale deposited meanwhile by someone else is refused.
+    sales = list(
+        Sale.objects.select_for_update()
+        .filter(pk__in=ids, batch__product__program=program, pnbp_deposit__isnull=True)
+        .with_refunded()
+    )
+    if len(sales) != len(set(ids)):
+        raise ValidationError(
+            {"sales": _("A chosen sale is of another program or already deposited.")},
+            code="wrong_sale",
+        )
+    if PnbpDeposit.objects.filter(program=program, reference__iexact=reference).exists():
+        raise ValidationError(
+            {"reference": _("A deposit with this reference is already recorded.")},
+            code="duplicate_reference",
+        )
+    owed = sum(sale_split(sale).pnbp for sale in sales)
+    if amount != owed:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "The chosen sales owe Rp %(owed)s of PNBP; the amount is Rp %(amount)s."
+                )
+                % {"owed": intcomma(owed), "amount": intcomma(amount)}
+            },
+            code="wrong_amount",
+        )
+    deposit = PnbpDeposit.objects.create(
+        program=program, date=date, amount=amount, reference=reference, recorded_by=recorded_by
+    )
+    for sale in sales:
+        # One save a sale, not an update(): each change goes into the sale's history.
+        sale.pnbp_deposit = deposit
+        sale.save(update_fields=["pnbp_deposit"])
+    return deposit

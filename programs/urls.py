@@ -93,6 +93,11 @@ urlpatterns = [
     path("programs/<int:pk>/sales/new/", products.sale_create, name="sale_create"),
     path("programs/<int:pk>/losses/new/", products.loss_create, name="loss_create"),
     path(
+        "programs/<int:pk>/pnbp-deposits/new/",
+        products.deposit_create,
+        name="deposit_create",
+    ),
+    path(
         "programs/<int:pk>/revenue-split/",
         products.revenue_split_edit,
         name="revenue_split_edit",

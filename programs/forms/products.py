@@ -3,6 +3,7 @@ URL, never from the form; the rules that need the database (stock, the program's
 programs.products', and the views put its refusals on these forms (`add_service_errors`)."""
 
 from django import forms
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from lapas_training.scans import SCAN_ACCEPT, checked_scan
 from programs.forms.sessions import DATE_WIDGET
 from programs.models import Product, RevenueSplit, Sale
+from programs.products import sale_split
 
 # Whole rupiah and whole pieces: tablets show a number pad.
 NUMBER = {"inputmode": "numeric", "min": 0}
@@ -230,3 +232,38 @@ class ProductFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["program"].queryset = programs
         self.fields["partner"].queryset = partners
+
+
+class DepositSalesField(forms.ModelMultipleChoiceField):
+    """Sales (annotated with `refunded`, product selected) named with what they owe as PNBP."""
+
+    def label_from_instance(self, sale):
+        return _("%(date)s: %(quantity)d × %(product)s, PNBP Rp %(pnbp)s") % {
+            "date": date_format(sale.date),
+            "quantity": sale.quantity - sale.refunded,
+            "product": sale.batch.product.name,
+            "pnbp": intcomma(sale_split(sale).pnbp),
+        }
+
+
+class DepositForm(forms.Form):
+    sales = DepositSalesField(
+        label=_("Sales covered"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    date = forms.DateField(label=_("Date deposited"), widget=DATE_WIDGET)
+    amount = forms.IntegerField(
+        label=_("Amount (Rp)"),
+        min_value=0,
+        help_text=_("As on the deposit receipt: it must be the PNBP of the sales chosen."),
+        widget=forms.NumberInput(attrs=NUMBER),
+    )
+    reference = forms.CharField(
+        label=_("Deposit reference"),
+        max_length=100,
+        help_text=_("E.g. the NTPN on the receipt."),
+    )
+
+    def __init__(self, *args, sales, **kwargs):
+        kwargs.setdefault("initial", {"date": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.fields["sales"].queryset = sales

@@ -12,10 +12,11 @@ from collections import defaultdict
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import Count, F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from lapas_training.access import MANAGERS, READERS, role_required
 from lapas_training.models import Role
 from programs.forms.products import (
     BatchForm,
+    DepositForm,
     LossForm,
     ProductFilterForm,
     ProductForm,
@@ -37,6 +39,7 @@ from programs.models import (
     BatchMaker,
     Enrollment,
     Partner,
+    PnbpDeposit,
     Product,
     ProductionBatch,
     Program,
@@ -49,6 +52,7 @@ from programs.products import (
     premiums_by_maker,
     program_split,
     record_batch,
+    record_deposit,
     record_loss,
     record_sale,
     refund_sale,
@@ -82,8 +86,8 @@ def program_products(request, pk):
     maker's premium.
 
     Queries: the program; its products with their stock; for readers also its split, its sales
-    with their refunded pieces, and for the premiums the sales again, the makers and the makers'
-    names.
+    with their refunded pieces, for the premiums the sales again, the makers and the makers'
+    names, and its PNBP deposits with their sale counts.
     """
     program = get_object_or_404(Program.objects.in_scope(request.scope), pk=pk)
     products = list(Product.objects.filter(program=program).with_stock().order_by("name", "pk"))
@@ -104,6 +108,12 @@ def program_products(request, pk):
             product.revenue = revenue[product.pk]
         context["earnings"] = _earnings(
             premiums_by_maker(ProductionBatch.objects.filter(product__program=program))
+        )
+        context["deposits"] = PnbpDeposit.objects.filter(program=program).annotate(
+            sale_count=Count("sales")
+        )
+        context["pnbp_owed"] = sum(
+            sale.split.pnbp for sale in sales if sale.pnbp_deposit_id is None
         )
     return render(request, "programs/products/program_products.html", context)
 
@@ -489,5 +499,41 @@ def product_list(request):
             "page_obj": page,
             "sales": page.object_list,
             "totals": totals,
+        },
+    )
+
+
+@role_required(MANAGERS)
+@require_http_methods(["GET", "POST"])
+def deposit_create(request, pk):
+    """Record the PNBP of some of the program's sales paid into the treasury; every sale not
+    yet deposited is offered, and chosen at first."""
+    program = get_object_or_404(Program.objects.in_scope(request.scope), pk=pk)
+    sales = (
+        Sale.objects.filter(batch__product__program=program, pnbp_deposit__isnull=True)
+        .with_refunded()
+        .select_related("batch__product")
+        .order_by("date", "pk")
+    )
+    initial = None
+    if request.method == "GET":
+        initial = {"date": timezone.localdate(), "sales": [sale.pk for sale in sales]}
+    form = DepositForm(request.POST or None, sales=sales, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_deposit(program=program, recorded_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The PNBP deposit was recorded."))
+            return redirect(f"{_products_url(program)}#deposits")
+    return _form_page(
+        request,
+        "record_form.html",
+        {
+            "program": program,
+            "form": form,
+            "title": _("Record a PNBP deposit"),
+            "back": _products_url(program),
         },
     )

@@ -7,11 +7,20 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from programs.models import BatchMaker, Product, ProductionBatch, RevenueSplit, Sale, SaleRefund
+from programs.models import (
+    BatchMaker,
+    PnbpDeposit,
+    Product,
+    ProductionBatch,
+    RevenueSplit,
+    Sale,
+    SaleRefund,
+)
 from programs.products import (
     largest_remainder,
     premiums_by_maker,
     record_batch,
+    record_deposit,
     record_loss,
     record_sale,
     refund_sale,
@@ -328,3 +337,60 @@ def test_database_refuses_a_partner_sale_without_partner(product, makers, staff_
 
     with pytest.raises(IntegrityError):
         Sale.objects.filter(pk=sale.pk).update(channel=Sale.Channel.PARTNER)
+
+
+# --- PNBP deposits ----------------------------------------------------------------------------
+
+
+def test_deposit_covers_its_sales_pnbp_after_refunds(product, makers, staff_user):
+    batch = batch_of(product, makers, by=staff_user)
+    first = sell(batch, 4, staff_user)
+    second = sell(batch, 1, staff_user, unit_price=10_001)
+    refund_sale(sale=first, date=SOLD_ON, quantity=1, reason="Retak", recorded_by=staff_user)
+
+    # PNBP: 40% of 3 x 25.000 = 30.000, and of 10.001 = 4.000 (the rupiah left went to the
+    # premium): 34.000.
+    deposit = record_deposit(
+        program=product.program,
+        date=SOLD_ON,
+        amount=34_000,
+        reference="NTPN 0A1B2C3D4E5F6G7H",
+        sales=[first, second],
+        recorded_by=staff_user,
+    )
+
+    assert set(deposit.sales.all()) == {first, second}
+    assert Sale.history.filter(pnbp_deposit=deposit).count() == 2
+
+
+def test_deposit_of_another_amount_is_refused(product, makers, staff_user):
+    sale = sell(batch_of(product, makers, by=staff_user), 3, staff_user)
+
+    with pytest.raises(ValidationError) as error:
+        record_deposit(
+            program=product.program,
+            date=SOLD_ON,
+            amount=30_001,
+            reference="NTPN 1",
+            sales=[sale],
+            recorded_by=staff_user,
+        )
+
+    assert error.value.message_dict == {
+        "amount": ["The chosen sales owe Rp 30,000 of PNBP; the amount is Rp 30,001."]
+    }
+    assert not PnbpDeposit.objects.exists()
+
+
+def test_sale_is_deposited_once(product, makers, staff_user):
+    sale = sell(batch_of(product, makers, by=staff_user), 1, staff_user)
+    fields = {"program": product.program, "date": SOLD_ON, "amount": 10_000, "sales": [sale]}
+    record_deposit(reference="NTPN 1", recorded_by=staff_user, **fields)
+
+    with pytest.raises(ValidationError) as error:
+        record_deposit(reference="NTPN 2", recorded_by=staff_user, **fields)
+
+    assert error.value.message_dict == {
+        "sales": ["A chosen sale is of another program or already deposited."]
+    }
+    assert PnbpDeposit.objects.count() == 1

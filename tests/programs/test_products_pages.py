@@ -139,6 +139,7 @@ def manager_targets(program, product, sale):
         "loss_create": program,
         "revenue_split_edit": program,
         "sale_refund": sale,
+        "deposit_create": program,
     }
 
 
@@ -152,6 +153,7 @@ def manager_targets(program, product, sale):
         "loss_create",
         "revenue_split_edit",
         "sale_refund",
+        "deposit_create",
     ],
 )
 def test_recording_pages_are_for_managers(
@@ -546,8 +548,8 @@ def test_products_pages_query_count_is_fixed(
 
     # 1 session, 2 user, 3 user's facility (scope), 4 the program, 5 the products with their
     # stock, 6 the program's split, 7 the sales with their refunded pieces, 8 the sales again
-    # and 9 the makers for the premiums, 10 the makers' names.
-    with django_assert_num_queries(10):
+    # and 9 the makers for the premiums, 10 the makers' names, 11 the PNBP deposits.
+    with django_assert_num_queries(11):
         response = client.get(reverse("programs:program_products", args=[program.pk]))
     assert page(response).count("Rp 8,000") == rows  # each maker's premium: 40% of 20.000
 
@@ -748,3 +750,68 @@ def test_program_list_links_to_the_products_and_sales(client_for, users, who, li
     html = page(client_for(users[who]).get(reverse("programs:program_list")))
 
     assert (reverse("programs:product_list") in html) is linked
+
+
+# PNBP deposits ----------------------------------------------------------------------------------
+
+
+def deposit_data(sale, **changes):
+    return {
+        "sales": [sale.pk],
+        "date": "2025-08-12",
+        "amount": "30000",
+        "reference": "NTPN 0A1B2C3D4E5F6G7H",
+        **changes,
+    }
+
+
+def test_deposit_is_recorded_and_shown(client_for, staff_user, sale, program):
+    client = client_for(staff_user)
+
+    form_page = client.get(reverse("programs:deposit_create", args=[program.pk]))
+    response = client.post(
+        reverse("programs:deposit_create", args=[program.pk]), deposit_data(sale)
+    )
+
+    # 3 x 25.000 = 75.000: PNBP 40% = 30.000, offered and chosen at first.
+    assert "PNBP Rp 30,000" in page(form_page)
+    assert response.status_code == 302
+    assert Sale.objects.get().pnbp_deposit.reference == "NTPN 0A1B2C3D4E5F6G7H"
+    html = page(client.get(reverse("programs:program_products", args=[program.pk])))
+    assert "PNBP not yet deposited: Rp 0" in html
+    assert "NTPN 0A1B2C3D4E5F6G7H" in html
+
+
+@pytest.mark.parametrize(
+    "changes,field,message",
+    [
+        (
+            {"amount": "29999"},
+            "amount",
+            "The chosen sales owe Rp 30,000 of PNBP; the amount is Rp 29,999.",
+        ),
+        ({"sales": []}, "sales", "This field is required."),
+        ({"reference": ""}, "reference", "This field is required."),
+        ({"amount": "tiga puluh ribu"}, "amount", "Enter a whole number."),
+    ],
+)
+def test_deposit_refuses_bad_input(client_for, staff_user, sale, program, changes, field, message):
+    response = client_for(staff_user).post(
+        reverse("programs:deposit_create", args=[program.pk]), deposit_data(sale, **changes)
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [message]
+    assert Sale.objects.get().pnbp_deposit is None
+
+
+def test_deposit_refuses_a_sale_of_another_program(
+    client_for, staff_user, sale, other_program, program
+):
+    response = client_for(staff_user).post(
+        reverse("programs:deposit_create", args=[other_program.pk]), deposit_data(sale)
+    )
+
+    assert response.status_code == 200
+    assert "sales" in response.context["form"].errors
+    assert Sale.objects.get().pnbp_deposit is None
