@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from lapas_training.access import MANAGERS, READERS, role_required
 from lapas_training.models import Role
+from lapas_training.spreadsheets import Sheet, csv_response, xlsx_response
 from programs.forms.products import (
     BatchForm,
     DepositForm,
@@ -447,18 +448,13 @@ def _products_url(program):
 
 # Sales listed a page; the totals count every sale the filters select.
 SALES_PER_PAGE = 50
+EXPORT_FORMATS = ("csv", "xlsx")
 
 
-@require_safe
-@role_required(READERS)
-def product_list(request):
-    """The facility's products with their stock, and its sales with their split, filtered by
-    product name, program, selling partner and dates of sale.
-
-    Queries: the programs and the partners of the filter, the products with their stock and
-    program, and every selected sale with its product, program and partner and its refunded
-    pieces (the totals count them all; the page shows SALES_PER_PAGE of them).
-    """
+def filtered_products_and_sales(request):
+    """The list's filter form, and the facility's products (with stock and program) and sales
+    (with product, program, partner, deposit and refunded pieces, newest first) it selects.
+    Querysets: nothing runs here but the filter's validation (its programs and partners)."""
     scope = request.scope
     form = ProductFilterForm(
         request.GET,
@@ -469,7 +465,7 @@ def product_list(request):
     sales = (
         Sale.objects.in_scope(scope)
         .with_refunded()
-        .select_related("batch__product__program", "partner")
+        .select_related("batch__product__program", "partner", "pnbp_deposit")
         .order_by("-date", "-pk")
     )
     if form.is_valid():
@@ -486,6 +482,20 @@ def product_list(request):
             sales = sales.filter(date__gte=data["sold_from"])
         if data["sold_to"]:
             sales = sales.filter(date__lte=data["sold_to"])
+    return form, products.order_by("program__title", "name", "pk"), sales
+
+
+@require_safe
+@role_required(READERS)
+def product_list(request):
+    """The facility's products with their stock, and its sales with their split, filtered by
+    product name, program, selling partner and dates of sale.
+
+    Queries: the programs and the partners of the filter, the products with their stock and
+    program, and every selected sale with its product, program, partner and deposit and its
+    refunded pieces (the totals count them all; the page shows SALES_PER_PAGE of them).
+    """
+    form, products, sales = filtered_products_and_sales(request)
     sales = list(sales)
     totals = _totals(sales)
     # A list, not a queryset: the paginator counts it without a query of its own.
@@ -495,11 +505,86 @@ def product_list(request):
         "programs/products/product_list.html",
         {
             "filter_form": form,
-            "products": products.order_by("program__title", "name", "pk"),
+            "products": products,
             "page_obj": page,
             "sales": page.object_list,
             "totals": totals,
         },
+    )
+
+
+@require_safe
+@role_required(READERS)
+def product_list_export(request, fmt):
+    """The sales the list's filters select, each with its split, as CSV or XLSX; the XLSX has
+    the products with their stock on a second sheet. Labels are translated here: a CSV's rows
+    are written after the view returns.
+
+    Queries: the filter's programs and partners, the sales, and for XLSX the products.
+    """
+    if fmt not in EXPORT_FORMATS:
+        raise Http404
+    _form, products, sales = filtered_products_and_sales(request)
+    channels = {value: str(label) for value, label in Sale.Channel.choices}
+    header = [
+        _("Date sold"),
+        _("Program"),
+        _("Product"),
+        _("Sold through"),
+        _("Buyer"),
+        _("Receipt number"),
+        _("Pieces sold"),
+        _("Pieces given back"),
+        _("Unit price (Rp)"),
+        _("Net (Rp)"),
+        _("Makers' premium (Rp)"),
+        _("Partner's share (Rp)"),
+        _("PNBP (Rp)"),
+        _("Deposit reference"),
+    ]
+
+    def rows():
+        for sale in sales.iterator(chunk_size=2000):
+            split = sale_split(sale)
+            yield [
+                sale.date,
+                sale.batch.product.program.title,
+                sale.batch.product.name,
+                sale.partner.name if sale.partner else channels[sale.channel],
+                sale.buyer,
+                sale.receipt_number,
+                sale.quantity,
+                sale.refunded,
+                sale.unit_price,
+                split.total,
+                split.premium,
+                split.partner,
+                split.pnbp,
+                sale.pnbp_deposit.reference if sale.pnbp_deposit else "",
+            ]
+
+    filename = f"penjualan-{timezone.localdate():%Y-%m-%d}"
+    if fmt == "csv":
+        return csv_response(f"{filename}.csv", header, rows())
+    product_header = [
+        _("Product"),
+        _("Program"),
+        _("Unit price (Rp)"),
+        _("Made"),
+        _("Sold"),
+        _("Lost"),
+        _("In stock"),
+    ]
+    product_rows = (
+        [p.name, p.program.title, p.unit_price, p.made, p.net_sold, p.lost, p.stock]
+        for p in products
+    )
+    return xlsx_response(
+        f"{filename}.xlsx",
+        [
+            Sheet(str(_("Sales")), header, rows()),
+            Sheet(str(_("Products")), product_header, product_rows),
+        ],
     )
 
 

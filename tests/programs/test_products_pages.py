@@ -1,8 +1,11 @@
 """The products pages: who may see and record what, the figures they show, bad input refused
 with nothing changed, and a fixed number of queries."""
 
+import csv
 import datetime
+import io
 
+import openpyxl
 import pytest
 from django.urls import reverse
 
@@ -815,3 +818,70 @@ def test_deposit_refuses_a_sale_of_another_program(
     assert response.status_code == 200
     assert "sales" in response.context["form"].errors
     assert Sale.objects.get().pnbp_deposit is None
+
+
+# Exports ----------------------------------------------------------------------------------------
+
+
+def body(response):
+    return b"".join(response.streaming_content)
+
+
+def test_sales_export_as_csv_follows_the_filters(
+    client_for, viewer_user, two_programs_sales, partner
+):
+    response = client_for(viewer_user).get(
+        reverse("programs:product_list_export", args=["csv"]), {"partner": partner.pk}
+    )
+
+    rows = list(csv.reader(io.StringIO(body(response).decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Date sold", "Program", "Product"]
+    # Only the sale through BLK: 3 x 25.000 = 75.000, 30.000 / 15.000 / 30.000.
+    assert rows[1:] == [
+        [
+            "2025-08-09",
+            "Aksesoris Gelang dan Kalung Batu",
+            "Gelang batu Lilis",
+            "BLK Kota Palangka Raya",
+            "UMKM Marajaki Kreatif",
+            "",
+            "3",
+            "0",
+            "25000",
+            "75000",
+            "30000",
+            "15000",
+            "30000",
+            "",
+        ]
+    ]
+
+
+def test_sales_export_as_xlsx_has_sales_and_products(client_for, staff_user, two_programs_sales):
+    response = client_for(staff_user).get(reverse("programs:product_list_export", args=["xlsx"]))
+
+    workbook = openpyxl.load_workbook(io.BytesIO(body(response)))
+    sales, products = workbook.worksheets
+    assert [row[2] for row in sales.iter_rows(min_row=2, values_only=True)] == [
+        "Sarung bantal",
+        "Gelang batu Lilis",
+    ]
+    assert [row[9] for row in sales.iter_rows(min_row=2, values_only=True)] == [80_000, 75_000]
+    # Stock: Gelang 10 made - 3 sold = 7; Sarung 5 - 2 = 3. Nothing of the other facility.
+    assert [(row[0], row[6]) for row in products.iter_rows(min_row=2, values_only=True)] == [
+        ("Gelang batu Lilis", 7),
+        ("Sarung bantal", 3),
+    ]
+
+
+@pytest.mark.parametrize("who,expected", [("anonymous", "login"), ("trainer", 403), ("admin", 200)])
+def test_sales_export_is_for_the_facilitys_readers(client_for, users, who, expected):
+    client = client_for(None if who == "anonymous" else users[who])
+
+    assert_answer(client.get(reverse("programs:product_list_export", args=["csv"])), expected)
+
+
+def test_sales_export_of_an_unknown_format_is_404(client_for, staff_user):
+    response = client_for(staff_user).get(reverse("programs:product_list_export", args=["pdf"]))
+
+    assert response.status_code == 404
