@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from attendance.pdf import DEFAULT_FACILITY_LOGO, facility_signatory, letterhead, static_file_url
+from certificates.competency import period_counts
 from lapas_training.models import MINISTRY_LINE, Facility
 from lapas_training.reports import charts, figures
 from lapas_training.spreadsheets import Percent
@@ -193,6 +194,8 @@ def build_report(subject, period):
             _("No session was missed for a custody reason."),
         ),
     ]
+    competency = period_counts(facilities, period)
+    tables.append(_competency_table(competency))
     if subject.rollup:
         tables.append(_facility_table(figures.by_facility(facilities, period)))
     today = timezone.localdate()
@@ -200,7 +203,11 @@ def build_report(subject, period):
         subject=subject,
         period=period,
         summary=summary,
-        figures=summary_figures(summary),
+        figures=[
+            *summary_figures(summary),
+            (_("Participants assessed for competency"), competency.assessed),
+            (_("Participants judged Kompeten in a unit"), competency.competent),
+        ],
         tables=tables,
         generated_at=timezone.localtime(),
         place_and_date=f"{subject.city or '..............'}, {date_format(today)}",
@@ -340,6 +347,26 @@ def _count_table(key, title, sheet, label, value_label, counts, empty):
             axis_label=value_label,
         )
         if any(count.value for count in counts)
+        else None,
+    )
+
+
+def _competency_table(counts):
+    """Competency certification by unit (certificates.competency.period_counts)."""
+    return Table(
+        "competency",
+        _("Competency certification by unit"),
+        _("Competency"),
+        [_("Competency unit"), _("Participants assessed"), _("Kompeten")],
+        [[f"{unit.code} {unit.title}", unit.assessed, unit.competent] for unit in counts.units],
+        _("No competency assessment was held in this period."),
+        draw=partial(
+            charts.horizontal_bar_chart,
+            [(unit.code, unit.competent) for unit in counts.units],
+            title=_("Participants judged Kompeten, by unit"),
+            axis_label=_("Participants"),
+        )
+        if any(unit.competent for unit in counts.units)
         else None,
     )
 

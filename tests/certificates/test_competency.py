@@ -7,8 +7,17 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
 
-from certificates.competency import achieved, load_achieved, record_assessment
+from certificates.competency import (
+    PeriodCounts,
+    UnitCount,
+    achieved,
+    load_achieved,
+    period_counts,
+    record_assessment,
+)
 from certificates.models import CompetencyAssessment, CompetencyResult, CompetencyUnit
+from lapas_training.models import Facility
+from lapas_training.reports.periods import Period
 from tests.certificates.competency_rows import BELUM, KOMPETEN, assess, make_units
 from tests.factories import EnrollmentFactory
 
@@ -174,3 +183,44 @@ def test_competency_unit_with_results_is_protected(enrollment, staff_user):
 
     with pytest.raises(ProtectedError):
         unit.delete()
+
+
+def test_period_counts_hand_counted(program, other_program, outside_program, staff_user):
+    # Program A: three participants assessed in September on two units; one more in October.
+    first, second = make_units(program)
+    # Another program of the facility has a unit of the same code and title: counted together.
+    (same,) = make_units(other_program, 1)
+    ahmad, budi, citra, dedi = (EnrollmentFactory(program=program) for _ in range(4))
+    eko = EnrollmentFactory(program=other_program)
+    assess(ahmad, staff_user, {first: KOMPETEN, second: KOMPETEN})
+    assess(budi, staff_user, {first: BELUM, second: KOMPETEN})
+    # Budi again, found Kompeten in the first unit: still one participant of that unit.
+    assess(budi, staff_user, {first: KOMPETEN}, on=datetime.date(2025, 9, 29))
+    assess(citra, staff_user, {first: BELUM}, number="")
+    assess(eko, staff_user, {same: KOMPETEN})
+    # Outside the period, and another facility: not counted.
+    assess(dedi, staff_user, {first: KOMPETEN}, on=datetime.date(2025, 10, 1))
+    (outside,) = make_units(outside_program, 1)
+    assess(EnrollmentFactory(program=outside_program), staff_user, {outside: KOMPETEN})
+    september = Period(datetime.date(2025, 9, 1), datetime.date(2025, 9, 30), "month")
+
+    counts = period_counts(Facility.objects.filter(pk=program.facility_id), september)
+
+    # Assessed: Ahmad, Budi, Citra, Eko; Kompeten in a unit: Ahmad, Budi, Eko.
+    assert (counts.assessed, counts.competent) == (4, 3)
+    assert counts.units == [
+        # Ahmad, Budi, Citra, Eko; Kompeten: Ahmad, Budi (second time), Eko.
+        UnitCount("C.10PBJ00.001.1", "Menyiapkan bahan dan alat kerajinan batu", 4, 3),
+        # Ahmad, Budi; both Kompeten.
+        UnitCount("C.10PBJ00.002.1", "Merangkai gelang dan kalung", 2, 2),
+    ]
+
+
+def test_period_counts_nothing_assessed(program, django_assert_num_queries):
+    make_units(program)
+    september = Period(datetime.date(2025, 9, 1), datetime.date(2025, 9, 30), "month")
+
+    with django_assert_num_queries(2):
+        counts = period_counts(Facility.objects.filter(pk=program.facility_id), september)
+
+    assert counts == PeriodCounts(assessed=0, competent=0, units=[])

@@ -219,6 +219,7 @@ def test_periodic_xlsx_cells_equal_the_figures(client, viewer_user, august):
         "Partners",
         "Skills",
         "Custody reasons",
+        "Competency",
     ]
     summary = rows_of(book["Summary"])
     title = dict(row[:2] for row in summary[:6])
@@ -239,6 +240,8 @@ def test_periodic_xlsx_cells_equal_the_figures(client, viewer_user, august):
         "Certificates issued": 1,
         "Statements of participation issued": 1,
         "Active partner agreements": 1,
+        "Participants assessed for competency": 0,
+        "Participants judged Kompeten in a unit": 0,
     }
     # Percentages are numbers shown with a percent format.
     rate_cell = book["Summary"]["B12"]
@@ -445,17 +448,18 @@ def more_data(facility, count):
 
 # Facility: the session, the user, the user's facility, then build_report's: the seven of
 # figures.period_figures (records by month and status, participants overall and by skill,
-# completion by program, by partner, held sessions by time slot, certificates, agreements).
-# Roll-up: the session, the user (with their region), the same seven, and the five of
+# completion by program, by partner, held sessions by time slot, certificates, agreements)
+# and the two of certificates.competency.period_counts (participants, units).
+# Roll-up: the session, the user (with their region), the same nine, and the five of
 # figures.by_facility grouped by facility plus the facilities.
 @pytest.mark.parametrize("size", [0, 8])
 @pytest.mark.parametrize(
     ("name", "who", "queries"),
     [
-        ("reports:periodic_pdf", "viewer", 10),
-        ("reports:periodic_xlsx", "viewer", 10),
-        ("reports:rollup_periodic_pdf", "regional", 15),
-        ("reports:rollup_periodic_xlsx", "regional", 15),
+        ("reports:periodic_pdf", "viewer", 12),
+        ("reports:periodic_xlsx", "viewer", 12),
+        ("reports:rollup_periodic_pdf", "regional", 17),
+        ("reports:rollup_periodic_xlsx", "regional", 17),
     ],
 )
 def test_periodic_queries_do_not_grow_with_the_data(
