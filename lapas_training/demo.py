@@ -29,15 +29,18 @@ from programs.models import (
     Enrollment,
     Partner,
     PartnerAgreement,
+    Product,
     Program,
     ProgramEvent,
     ProgramEventGuest,
     ProgramPartner,
     ProgramStatusChange,
     ProgramTopic,
+    Sale,
     SkillCategory,
     TrainingSession,
 )
+from programs.products import record_batch, record_deposit, record_loss, record_sale, refund_sale
 
 DEMO_PASSWORD = "pelatihan-2025"
 
@@ -284,6 +287,7 @@ def seed(*, today=None):
     _close_and_issue(stones, users["admin"], today)
     _stones_events(stones, kasongan, partners)
     _stones_photos(stones, users["staff"], users["trainer.umkm"])
+    _stones_products(stones, users["staff"], users["trainer.blk"], partners[UMKM])
 
     # Running now, one partner alone: "today's sessions" always has something to show (also on
     # a weekend, when the demo is most often opened at home).
@@ -711,6 +715,94 @@ def _stones_photos(program, staff, market_trainer):
     demo_photos.seed_session_photos(sessions, STONES_SESSION_PHOTOS, staff)
     enrollments = program.enrollments.select_related("inmate").order_by("pk")
     demo_photos.seed_product_photos(program, STONES_PRODUCT_PHOTOS, enrollments, market_trainer)
+
+
+# The August program's products (hasil karya): (name, kind, material, unit price), a batch of
+# each made by some participants, sold mostly through UMKM Marajaki Kreatif.
+STONES_PRODUCTS = [
+    ("Gelang batu Lilis", "Gelang", "Batu Lilis, tali kulit", 25_000),
+    ("Kalung batu Lilis", "Kalung", "Batu Lilis, liontin batu hijau", 45_000),
+]
+
+
+def _stones_products(program, staff, trainer, umkm):
+    """Two batches made during the August week, sales through the UMKM and at an exhibition,
+    a refund, a loss and the first PNBP deposit, recorded once through programs.products."""
+    if program.products.exists():
+        return
+    gelang, kalung = (
+        Product.objects.create(
+            program=program, name=name, kind=kind, material=material, unit_price=price
+        )
+        for name, kind, material, price in STONES_PRODUCTS
+    )
+    makers = list(program.enrollments.filter(status__in=Enrollment.STAYING_STATUSES).order_by("pk"))
+    bracelets = record_batch(
+        product=gelang,
+        date=datetime.date(2025, 8, 6),
+        quantity=40,
+        makers=[(enrollment, 1) for enrollment in makers[:10]],
+        recorded_by=trainer,
+    )
+    necklaces = record_batch(
+        product=kalung,
+        date=datetime.date(2025, 8, 7),
+        quantity=15,
+        # The pieces each made: the first two made four each.
+        makers=[(enrollment, 4 if n < 2 else 1) for n, enrollment in enumerate(makers[10:17])],
+        recorded_by=trainer,
+    )
+    through_umkm = {"channel": Sale.Channel.PARTNER, "partner": umkm, "recorded_by": staff}
+    first = record_sale(
+        batch=bracelets,
+        date=datetime.date(2025, 8, 15),
+        quantity=25,
+        unit_price=25_000,
+        buyer="UMKM Marajaki Kreatif",
+        receipt_number="MK/2025/081",
+        **through_umkm,
+    )
+    record_sale(
+        batch=necklaces,
+        date=datetime.date(2025, 8, 15),
+        quantity=10,
+        unit_price=45_000,
+        buyer="UMKM Marajaki Kreatif",
+        receipt_number="MK/2025/082",
+        **through_umkm,
+    )
+    record_sale(
+        batch=bracelets,
+        date=datetime.date(2025, 8, 17),
+        quantity=6,
+        unit_price=30_000,
+        channel=Sale.Channel.DIRECT,
+        buyer="Pengunjung pameran HUT RI",
+        recorded_by=staff,
+    )
+    refund_sale(
+        sale=first,
+        date=datetime.date(2025, 8, 18),
+        quantity=1,
+        reason="Tali gelang putus, dikembalikan oleh UMKM.",
+        recorded_by=staff,
+    )
+    record_loss(
+        batch=bracelets,
+        date=datetime.date(2025, 8, 18),
+        quantity=2,
+        reason="Batu retak saat pengemasan.",
+        recorded_by=staff,
+    )
+    # 24 x 25.000 = 600.000 net; its PNBP at the default 40% is 240.000.
+    record_deposit(
+        program=program,
+        date=datetime.date(2025, 8, 25),
+        amount=240_000,
+        reference="NTPN 8A2F41C09D3E7B55",
+        sales=[first],
+        recorded_by=staff,
+    )
 
 
 def _attendance_so_far(program, trainer, today):

@@ -15,13 +15,18 @@ from lapas_training import demo
 from lapas_training.models import Region, Role, User
 from programs.models import (
     Enrollment,
+    PnbpDeposit,
+    Product,
+    ProductionBatch,
     ProductPhoto,
     Program,
     ProgramEvent,
     ProgramPartner,
+    Sale,
     SessionPhoto,
     TrainingSession,
 )
+from programs.products import premiums, sale_split
 from tests.helpers import log_in
 
 pytestmark = pytest.mark.django_db
@@ -266,3 +271,28 @@ def test_seed_demo_moves_the_running_program_with_today():
     assert TrainingSession.trainers.through.objects.filter(
         trainingsession__program=program
     ).count() == len(dates)
+
+
+def test_seed_demo_sells_the_kasongan_products():
+    seed_demo()
+
+    program = Program.objects.get(title=demo.STONES_TITLE)
+    stock = {p.name: p.stock for p in Product.objects.filter(program=program).with_stock()}
+    # Gelang: 40 made - (25 + 6) sold + 1 refunded - 2 lost = 8; Kalung: 15 - 10 = 5.
+    assert stock == {"Gelang batu Lilis": 8, "Kalung batu Lilis": 5}
+    splits = [sale_split(sale) for sale in Sale.objects.with_refunded().order_by("date", "pk")]
+    # 24 x 25.000, 10 x 45.000 through the UMKM, 6 x 30.000 at the exhibition; 40/20/40.
+    assert [(s.total, s.premium, s.partner, s.pnbp) for s in splits] == [
+        (600_000, 240_000, 120_000, 240_000),
+        (450_000, 180_000, 90_000, 180_000),
+        (180_000, 72_000, 36_000, 72_000),
+    ]
+    assert PnbpDeposit.objects.get().amount == 240_000
+    necklaces = ProductionBatch.objects.get(product__name="Kalung batu Lilis")
+    # 180.000 over shares 4, 4, 1, 1, 1, 1, 1 (13): 55.384,6 and 13.846,2 each; the two rupiah
+    # left go to the largest remainders, the two makers of four.
+    assert sorted(premiums(ProductionBatch.objects.all())[necklaces.pk].values()) == [
+        *[13_846] * 5,
+        55_385,
+        55_385,
+    ]
