@@ -26,13 +26,14 @@ from dataclasses import dataclass
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
 from programs.models import (
     BatchMaker,
     Enrollment,
     PnbpDeposit,
+    Product,
     ProductionBatch,
     RevenueSplit,
     Sale,
@@ -95,6 +96,37 @@ def sale_split(sale, refunded=None):
     return SaleSplit(
         total=total, **largest_remainder(total, list(zip(PARTS, percents, strict=True)))
     )
+
+
+def sales_totals(sales):
+    """{"total", "premium", "partner", "pnbp"} summed over `sales` (annotated with `refunded`);
+    each sale gets its `split` too."""
+    total = dict.fromkeys(("total", *PARTS), 0)
+    for sale in sales:
+        sale.split = sale_split(sale)
+        for part in total:
+            total[part] += getattr(sale.split, part)
+    return total
+
+
+def program_products_summary(program):
+    """`(products, sales, totals)` of `program`: its products with their stock
+    (`ProductQuerySet.with_stock`) and `revenue`, the net rupiah of their sales; its sales with
+    their `split`; the totals of `sales_totals`. Two queries."""
+    products = list(Product.objects.filter(program=program).with_stock().order_by("name", "pk"))
+    sales = list(
+        Sale.objects.filter(batch__product__program=program)
+        .with_refunded()
+        .annotate(product_pk=F("batch__product"))
+        .order_by()
+    )
+    totals = sales_totals(sales)
+    revenue = defaultdict(int)
+    for sale in sales:
+        revenue[sale.product_pk] += sale.split.total
+    for product in products:
+        product.revenue = revenue[product.pk]
+    return products, sales, totals
 
 
 def premiums(batches):

@@ -12,7 +12,7 @@ from collections import defaultdict
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, F
+from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -51,6 +51,7 @@ from programs.models import (
 from programs.products import (
     premiums,
     premiums_by_maker,
+    program_products_summary,
     program_split,
     record_batch,
     record_deposit,
@@ -58,6 +59,7 @@ from programs.products import (
     record_sale,
     refund_sale,
     sale_split,
+    sales_totals,
 )
 
 # Trainers may see the products of their partner's programs and record batches.
@@ -70,43 +72,22 @@ def _money_visible(request):
     return request.user.effective_role in READERS
 
 
-def _totals(sales):
-    """The net revenue and its parts summed over `sales` (annotated with `refunded`)."""
-    total = {"total": 0, "premium": 0, "partner": 0, "pnbp": 0}
-    for sale in sales:
-        sale.split = sale_split(sale)
-        for part in total:
-            total[part] += getattr(sale.split, part)
-    return total
-
-
 @require_safe
 @role_required(PRODUCT_READERS)
 def program_products(request, pk):
     """The program's products with their stock; for readers, the revenue and its split and each
     maker's premium.
 
-    Queries: the program; its products with their stock; for readers also its split, its sales
-    with their refunded pieces, for the premiums the sales again, the makers and the makers'
+    Queries: the program; its products with their stock; its sales with their refunded pieces;
+    for readers also its split, for the premiums the sales again, the makers and the makers'
     names, and its PNBP deposits with their sale counts.
     """
     program = get_object_or_404(Program.objects.in_scope(request.scope), pk=pk)
-    products = list(Product.objects.filter(program=program).with_stock().order_by("name", "pk"))
+    products, sales, totals = program_products_summary(program)
     context = {"program": program, "products": products, "can_manage": request.user.can_manage}
     if _money_visible(request):
         context["split"] = program_split(program)
-        sales = list(
-            Sale.objects.filter(batch__product__program=program)
-            .with_refunded()
-            .annotate(product_pk=F("batch__product"))
-            .order_by()
-        )
-        context["totals"] = _totals(sales)
-        revenue = defaultdict(int)
-        for sale in sales:
-            revenue[sale.product_pk] += sale.split.total
-        for product in products:
-            product.revenue = revenue[product.pk]
+        context["totals"] = totals
         context["earnings"] = _earnings(
             premiums_by_maker(ProductionBatch.objects.filter(product__program=program))
         )
@@ -164,7 +145,7 @@ def product_detail(request, pk):
             .order_by("date", "pk")
         )
         context["sales"] = sales
-        context["totals"] = _totals(sales)
+        context["totals"] = sales_totals(sales)
         context["losses"] = StockLoss.objects.filter(batch__product=product).select_related("batch")
         premium = premiums(product.batches.all())
         for batch in batches:
@@ -497,7 +478,7 @@ def product_list(request):
     """
     form, products, sales = filtered_products_and_sales(request)
     sales = list(sales)
-    totals = _totals(sales)
+    totals = sales_totals(sales)
     # A list, not a queryset: the paginator counts it without a query of its own.
     page = Paginator(sales, SALES_PER_PAGE).get_page(request.GET.get("page"))
     return render(

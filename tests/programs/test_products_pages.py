@@ -550,7 +550,7 @@ def test_products_pages_query_count_is_fixed(
     client = client_for(admin_user)
 
     # 1 session, 2 user, 3 user's facility (scope), 4 the program, 5 the products with their
-    # stock, 6 the program's split, 7 the sales with their refunded pieces, 8 the sales again
+    # stock, 6 the sales with their refunded pieces, 7 the program's split, 8 the sales again
     # and 9 the makers for the premiums, 10 the makers' names, 11 the PNBP deposits.
     with django_assert_num_queries(11):
         response = client.get(reverse("programs:program_products", args=[program.pk]))
