@@ -23,6 +23,7 @@ from programs.models import (
     ActivityReport,
     Enrollment,
     PartnerAgreement,
+    Product,
     ProductPhoto,
     Program,
     ProgramEvent,
@@ -31,6 +32,7 @@ from programs.models import (
     SessionPhoto,
     TrainingSession,
 )
+from programs.products import program_products_summary
 
 # The report's editable texts, in the order it prints them.
 TEXT_FIELDS = ("background", "purpose", "legal_basis", "conclusions", "suggestions")
@@ -140,6 +142,9 @@ class ActivityData:
     - products: list[ProductPhoto] (hasil karya) with .enrollment.inmate where a participant
       made it; session_photos: list[SessionPhoto] with .session; both in upload order. Their
       files are private: read them only through the field (photo.image.open()).
+    - made_and_sold: list[Product] with .made, .net_sold, .lost, .stock and .revenue (net
+      rupiah); sales_totals: {"total", "premium", "partner", "pnbp"} of its sales, after refunds
+      (programs.products.program_products_summary).
     - report_date: the day the report speaks of: the closing day of a closed program, else today.
     """
 
@@ -167,17 +172,19 @@ class ActivityData:
     statements: IssuedSummary
     products: list[ProductPhoto]
     session_photos: list[SessionPhoto]
+    made_and_sold: list[Product]
+    sales_totals: dict
     report_date: datetime.date
 
 
 def activity_data(program, *, today=None):
     """Gather what the activity report of `program` prints; see ActivityData.
 
-    Costs 13 queries whatever the number of participants, sessions, partners or photos: the
-    program with its facility and stored texts; partners with their agreements (2); topics;
+    Costs 15 queries whatever the number of participants, sessions, partners, photos or sales:
+    the program with its facility and stored texts; partners with their agreements (2); topics;
     trainers; events with their guests (2; 1 when there is no event); the 3 of
     attendance.rules.program_recap (sessions, enrolments with inmates, attendance records);
-    certificates; session photos; product photos.
+    certificates; session photos; product photos; products with their stock, and their sales.
     """
     today = today or timezone.localdate()
     program = Program.objects.select_related("facility", "activity_report__updated_by").get(
@@ -200,6 +207,7 @@ def activity_data(program, *, today=None):
     participants = [row.enrollment for row in recap.rows]
     held = [session for session in recap.sessions if session.is_held]
     days = [session.date for session in (held or recap.sessions)]
+    made_and_sold, _sales, sales_totals = program_products_summary(program)
     certificates = list(
         Certificate.objects.filter(enrollment__program=program)
         .order_by("year", "sequence", "pk")
@@ -239,6 +247,8 @@ def activity_data(program, *, today=None):
             .order_by("session__date", "session__start_time", "uploaded_at", "pk")
         ),
         report_date=timezone.localdate(program.closed_at) if program.closed_at else today,
+        made_and_sold=made_and_sold,
+        sales_totals=sales_totals,
     )
 
 

@@ -443,9 +443,9 @@ def test_activity_data_costs_the_same_queries_whatever_the_size(
     program = program_of(size, facility, partner, trainer_user)
 
     # program+facility+texts, partners, agreements, topics, trainers, events, guests,
-    # the recap's sessions, enrolments+inmates and records, certificates, session photos,
-    # product photos.
-    with django_assert_num_queries(13):
+    # the recap's sessions, enrolments+inmates and records, products with their stock, their
+    # sales, certificates, session photos, product photos.
+    with django_assert_num_queries(15):
         data = activity_data(program)
 
     assert len(data.participants) == size
