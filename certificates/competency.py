@@ -123,6 +123,24 @@ def achieved_by_id(enrollment_id):
     return _grouped(_results([enrollment_id]))
 
 
+def _check(*, program_id, assessed_on, certificate_number, valid_until, results):
+    errors = []
+    if not results:
+        errors.append(_("Give a result for at least one unit."))
+    if any(unit.program_id != program_id for unit in results):
+        errors.append(_("A competency unit belongs to another program."))
+    if any(value not in Enrollment.Result.values for value in results.values()):
+        errors.append(_("A result is neither Kompeten nor Belum kompeten."))
+    if assessed_on > timezone.localdate():
+        errors.append(_("The date of assessment cannot be in the future."))
+    if valid_until is not None and valid_until <= assessed_on:
+        errors.append(_("The certificate must be valid until a date after the assessment."))
+    if Enrollment.Result.COMPETENT in results.values() and not certificate_number.strip():
+        errors.append(_("Give the LSP's certificate number: a unit was judged Kompeten."))
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def record_assessment(
     *,
@@ -140,21 +158,13 @@ def record_assessment(
     Enrollment.Result values. Refuses (ValidationError, nothing saved) a unit of another
     program, no result at all, a date in the future, an expiry not after the date, and a
     Kompeten without the LSP's certificate number."""
-    errors = []
-    if not results:
-        errors.append(_("Give a result for at least one unit."))
-    if any(unit.program_id != enrollment.program_id for unit in results):
-        errors.append(_("A competency unit belongs to another program."))
-    if any(value not in Enrollment.Result.values for value in results.values()):
-        errors.append(_("A result is neither Kompeten nor Belum kompeten."))
-    if assessed_on > timezone.localdate():
-        errors.append(_("The date of assessment cannot be in the future."))
-    if valid_until is not None and valid_until <= assessed_on:
-        errors.append(_("The certificate must be valid until a date after the assessment."))
-    if Enrollment.Result.COMPETENT in results.values() and not certificate_number.strip():
-        errors.append(_("Give the LSP's certificate number: a unit was judged Kompeten."))
-    if errors:
-        raise ValidationError(errors)
+    _check(
+        program_id=enrollment.program_id,
+        assessed_on=assessed_on,
+        certificate_number=certificate_number,
+        valid_until=valid_until,
+        results=results,
+    )
     assessment = CompetencyAssessment.objects.create(
         enrollment=enrollment,
         assessed_on=assessed_on,
@@ -167,6 +177,50 @@ def record_assessment(
     )
     for unit, value in sorted(results.items(), key=lambda item: item[0].code):
         CompetencyResult.objects.create(assessment=assessment, unit=unit, result=value)
+    return assessment
+
+
+@transaction.atomic
+def correct_assessment(
+    *,
+    assessment,
+    assessed_on,
+    lsp_name,
+    assessor_name,
+    assessor_registration,
+    certificate_number="",
+    valid_until=None,
+    results,
+):
+    """Correct a recorded assessment (a mistyped number, a result entered wrongly) under the
+    rules of `record_assessment`. Each change, and each unit's result added, changed or
+    removed (a unit not assessed after all), is kept in the history with who made it (the
+    request's user, through simple_history's middleware)."""
+    enrollment = assessment.enrollment
+    _check(
+        program_id=enrollment.program_id,
+        assessed_on=assessed_on,
+        certificate_number=certificate_number,
+        valid_until=valid_until,
+        results=results,
+    )
+    assessment.assessed_on = assessed_on
+    assessment.lsp_name = lsp_name.strip()
+    assessment.assessor_name = assessor_name.strip()
+    assessment.assessor_registration = assessor_registration.strip()
+    assessment.certificate_number = certificate_number.strip()
+    assessment.valid_until = valid_until
+    assessment.save()
+    recorded = {result.unit_id: result for result in assessment.results.all()}
+    for unit, value in sorted(results.items(), key=lambda item: item[0].code):
+        result = recorded.pop(unit.pk, None)
+        if result is None:
+            CompetencyResult.objects.create(assessment=assessment, unit=unit, result=value)
+        elif result.result != value:
+            result.result = value
+            result.save(update_fields=["result"])
+    for result in recorded.values():
+        result.delete()
     return assessment
 
 

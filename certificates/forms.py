@@ -229,13 +229,17 @@ class CompetencyAssessmentForm(forms.Form):
         "valid_until",
     )
 
-    def __init__(self, *args, units, **kwargs):
+    def __init__(self, *args, units, correcting=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.units = list(units)
+        # A radio cannot be unticked: correcting a result entered for a unit that was not
+        # assessed needs a choice of its own.
+        choices = [*Enrollment.Result.choices, *([("", _("Not assessed"))] if correcting else [])]
         for unit in self.units:
             self.fields[self.unit_field(unit)] = forms.ChoiceField(
                 label=f"{unit.code} {unit.title}",
-                choices=Enrollment.Result.choices,
+                choices=choices,
+                initial="" if correcting else None,
                 required=False,
                 widget=forms.RadioSelect,
             )
@@ -243,6 +247,14 @@ class CompetencyAssessmentForm(forms.Form):
     @staticmethod
     def unit_field(unit):
         return f"unit_{unit.pk}"
+
+    @classmethod
+    def initial_for(cls, assessment):
+        """The form's initial values: `assessment` as recorded, to correct it."""
+        initial = {name: getattr(assessment, name) for name in cls.HEADER_FIELDS}
+        for result in assessment.results.all():
+            initial[f"unit_{result.unit_id}"] = result.result
+        return initial
 
     def unit_rows(self):
         """(unit, bound field) per unit, for the table of units with their two choices."""

@@ -15,6 +15,11 @@ urlpatterns = [
     path("prints/<int:pk>/download/", printing.print_download, name="print_download"),
     path("programs/<int:pk>/competency/", competency.competency_units, name="competency_units"),
     path(
+        "competency-units/<int:pk>/edit/",
+        competency.competency_unit_edit,
+        name="competency_unit_edit",
+    ),
+    path(
         "competency-units/<int:pk>/delete/",
         competency.competency_unit_delete,
         name="competency_unit_delete",
@@ -23,6 +28,11 @@ urlpatterns = [
         "enrollments/<int:pk>/competency/",
         competency.competency_participant,
         name="competency_participant",
+    ),
+    path(
+        "competency-assessments/<int:pk>/edit/",
+        competency.competency_assessment_edit,
+        name="competency_assessment_edit",
     ),
     path("certificates/", certificates.CertificateListView.as_view(), name="certificate_list"),
     path("certificates/<int:pk>/", certificates.certificate_detail, name="certificate_detail"),

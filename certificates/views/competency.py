@@ -61,6 +61,26 @@ def competency_units(request, pk):
     return render(request, "certificates/competency/units.html", context)
 
 
+@require_http_methods(["GET", "POST"])
+@role_required(MANAGERS)
+def competency_unit_edit(request, pk):
+    """Correct a unit's code, title or standard. Certificates print units live, so a stored
+    PDF that lists it is printed anew (certificates.pdf_cache)."""
+    unit = get_object_or_404(
+        CompetencyUnit.objects.in_scope(request.scope).select_related("program"), pk=pk
+    )
+    form = CompetencyUnitForm(_posted(request), instance=unit, program=unit.program)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Unit %(code)s saved.") % {"code": unit.code})
+        return redirect("certificates:competency_units", unit.program_id)
+    return render(
+        request,
+        "certificates/competency/unit_form.html",
+        {"unit": unit, "program": unit.program, "form": form},
+    )
+
+
 @require_POST
 @role_required(MANAGERS)
 def competency_unit_delete(request, pk):
@@ -124,3 +144,52 @@ def competency_participant(request, pk):
         "assessments": assessments,
     }
     return render(request, "certificates/competency/participant.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(MANAGERS)
+def competency_assessment_edit(request, pk):
+    """Correct a recorded assessment: its details and its result per unit. Bad input shows
+    the form again with its errors and changes nothing.
+
+    Queries: session, user, facility (scope), the assessment with its participant and program,
+    its results, the program's units.
+    """
+    assessment = get_object_or_404(
+        CompetencyAssessment.objects.in_scope(request.scope).select_related(
+            "enrollment__inmate", "enrollment__program"
+        ),
+        pk=pk,
+    )
+    enrollment = assessment.enrollment
+    units = enrollment.program.competency_units.order_by("code", "pk")
+    form = CompetencyAssessmentForm(
+        _posted(request),
+        units=units,
+        correcting=True,
+        initial=CompetencyAssessmentForm.initial_for(assessment),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            competency.correct_assessment(
+                assessment=assessment,
+                results=form.results(),
+                **{name: data[name] for name in form.HEADER_FIELDS},
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("Assessment of %(name)s corrected.") % {"name": enrollment.inmate.full_name},
+            )
+            return redirect("certificates:competency_participant", enrollment.pk)
+    context = {
+        "assessment": assessment,
+        "enrollment": enrollment,
+        "program": enrollment.program,
+        "form": form,
+    }
+    return render(request, "certificates/competency/assessment_edit.html", context)

@@ -11,6 +11,8 @@ from django.core.cache import cache
 from django.urls import reverse
 from pypdf import PdfReader
 
+from certificates import pdf_cache
+from certificates.competency import correct_assessment
 from certificates.models import Certificate
 from certificates.pdf import certificate_pdf
 from tests.certificates.competency_rows import BELUM, KOMPETEN, assess, make_units
@@ -261,3 +263,21 @@ def test_verify_page_without_units_has_no_competency_section(client, certificate
     html = client.get(verify_url(certificate)).content.decode()
 
     assert 'data-testid="competency"' not in html
+
+
+def test_printed_version_follows_a_corrected_lsp_certificate(certificate, staff_user, units):
+    assessment = assess(certificate.enrollment, staff_user, {units[0]: KOMPETEN})
+    before = pdf_cache.printed_version(Certificate.objects.get(pk=certificate.pk))
+
+    correct_assessment(
+        assessment=assessment,
+        assessed_on=assessment.assessed_on,
+        lsp_name=assessment.lsp_name,
+        assessor_name=assessment.assessor_name,
+        assessor_registration=assessment.assessor_registration,
+        certificate_number="LSP-001/IX/2025",
+        valid_until=assessment.valid_until,
+        results={units[0]: KOMPETEN},
+    )
+
+    assert pdf_cache.printed_version(Certificate.objects.get(pk=certificate.pk)) != before

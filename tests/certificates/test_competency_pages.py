@@ -269,3 +269,134 @@ def test_competency_units_page_fixed_queries(
 
     assert response.status_code == 200
     assert page(response).count("Record assessment") == count
+
+
+@pytest.mark.parametrize(("who", "status"), ROLES)
+def test_competency_unit_edit_page_permissions(client_for, users, units, who, status):
+    response = client_for(users.get(who)).get(
+        reverse("certificates:competency_unit_edit", args=[units[0].pk])
+    )
+
+    assert_answer(response, status)
+
+
+@pytest.mark.parametrize(("who", "status"), ROLES)
+def test_competency_assessment_edit_page_permissions(
+    client_for, users, staff_user, enrollment, units, who, status
+):
+    assessment = assess(enrollment, staff_user, {units[0]: KOMPETEN})
+
+    response = client_for(users.get(who)).get(
+        reverse("certificates:competency_assessment_edit", args=[assessment.pk])
+    )
+
+    assert_answer(response, status)
+
+
+def test_competency_unit_edit_saves_with_history(client_for, admin_user, units):
+    client_for(admin_user).post(
+        reverse("certificates:competency_unit_edit", args=[units[0].pk]),
+        {"code": "C.10PBJ00.001.2", "title": "Menyiapkan bahan", "standard": "kkni"},
+    )
+
+    units[0].refresh_from_db()
+    assert (units[0].code, units[0].title, units[0].standard) == (
+        "C.10PBJ00.001.2",
+        "Menyiapkan bahan",
+        "kkni",
+    )
+    before, after = units[0].history.order_by("history_date")
+    assert before.code == "C.10PBJ00.001.1"
+    assert after.history_user == admin_user
+
+
+def test_competency_unit_edit_to_a_duplicate_code_refused(client_for, staff_user, units):
+    response = client_for(staff_user).post(
+        reverse("certificates:competency_unit_edit", args=[units[1].pk]),
+        {"code": units[0].code, "title": "X", "standard": "skkni"},
+    )
+
+    assert "This program already has a unit with this code." in page(response)
+    units[1].refresh_from_db()
+    assert units[1].title == "Merangkai gelang dan kalung"
+
+
+def test_competency_assessment_edit_shows_the_recorded_values(
+    client_for, staff_user, enrollment, units
+):
+    assessment = assess(enrollment, staff_user, {units[0]: KOMPETEN, units[1]: BELUM})
+
+    html = page(
+        client_for(staff_user).get(
+            reverse("certificates:competency_assessment_edit", args=[assessment.pk])
+        )
+    )
+
+    assert 'value="LSP-001/2025"' in html
+    assert 'value="2025-09-15"' in html
+    assert f'name="unit_{units[0].pk}" id="id_unit_{units[0].pk}_0" value="kompeten" ' in html
+    assert 'value="kompeten" autocomplete="off" checked' in html
+    assert 'value="belum_kompeten" autocomplete="off" checked' in html
+
+
+def test_competency_assessment_edit_corrects_details_and_results_with_history(
+    client_for, staff_user, admin_user, enrollment, units
+):
+    assessment = assess(enrollment, staff_user, {units[0]: KOMPETEN, units[1]: BELUM})
+    data = assessment_data(
+        units,
+        certificate_number="LSP-001/IX/2025",
+        **{f"unit_{units[0].pk}": None, f"unit_{units[1].pk}": KOMPETEN},
+    )
+
+    response = client_for(admin_user).post(
+        reverse("certificates:competency_assessment_edit", args=[assessment.pk]), data, follow=True
+    )
+
+    assessment.refresh_from_db()
+    assert assessment.certificate_number == "LSP-001/IX/2025"
+    assert dict(assessment.results.values_list("unit__code", "result")) == {
+        "C.10PBJ00.002.1": KOMPETEN
+    }
+    assert "Assessment of Budi Santoso corrected." in shown_messages(response)
+    changed = assessment.history.latest()
+    assert (changed.history_type, changed.history_user) == ("~", admin_user)
+    assert changed.prev_record.certificate_number == "LSP-001/2025"
+    removed = CompetencyResult.history.get(unit_id=units[0].pk, history_type="-")
+    assert removed.history_user == admin_user
+    updated = CompetencyResult.history.get(unit_id=units[1].pk, history_type="~")
+    assert (updated.result, updated.prev_record.result) == (KOMPETEN, BELUM)
+
+
+def test_competency_assessment_edit_bad_input_changes_nothing(
+    client_for, staff_user, enrollment, units
+):
+    assessment = assess(enrollment, staff_user, {units[0]: KOMPETEN})
+    data = assessment_data(units, valid_until="2025-01-01", **{f"unit_{units[0].pk}": BELUM})
+
+    response = client_for(staff_user).post(
+        reverse("certificates:competency_assessment_edit", args=[assessment.pk]), data
+    )
+
+    assert "The certificate must be valid until a date after the assessment." in page(response)
+    assessment.refresh_from_db()
+    assert assessment.valid_until == datetime.date(2028, 9, 15)
+    assert dict(assessment.results.values_list("unit", "result")) == {units[0].pk: KOMPETEN}
+    assert assessment.history.count() == 1
+
+
+def test_competency_assessment_edit_removes_a_unit_not_assessed_after_all(
+    client_for, staff_user, enrollment, units
+):
+    assessment = assess(enrollment, staff_user, {units[0]: KOMPETEN, units[1]: BELUM})
+    url = reverse("certificates:competency_assessment_edit", args=[assessment.pk])
+    client = client_for(staff_user)
+    # The third choice, "Not assessed", is offered when correcting, not when recording.
+    assert 'value="" autocomplete="off"' in page(client.get(url))
+    assert 'value="" autocomplete="off"' not in page(
+        client.get(reverse("certificates:competency_participant", args=[enrollment.pk]))
+    )
+
+    client.post(url, assessment_data(units, **{f"unit_{units[1].pk}": ""}))
+
+    assert list(assessment.results.values_list("unit", flat=True)) == [units[0].pk]
