@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from attendance.pdf import facility_signatory, letterhead, render_pdf
 from lapas_training.access import MANAGERS, READERS, role_required
 from lapas_training.models import Role
 from lapas_training.spreadsheets import Sheet, csv_response, xlsx_response
@@ -429,7 +430,7 @@ def _products_url(program):
 
 # Sales listed a page; the totals count every sale the filters select.
 SALES_PER_PAGE = 50
-EXPORT_FORMATS = ("csv", "xlsx")
+EXPORT_FORMATS = ("csv", "xlsx", "pdf")
 
 
 def filtered_products_and_sales(request):
@@ -497,15 +498,17 @@ def product_list(request):
 @require_safe
 @role_required(READERS)
 def product_list_export(request, fmt):
-    """The sales the list's filters select, each with its split, as CSV or XLSX; the XLSX has
-    the products with their stock on a second sheet. Labels are translated here: a CSV's rows
-    are written after the view returns.
+    """The sales the list's filters select, each with its split, as CSV, XLSX or a PDF report
+    with the letterhead; the XLSX and the PDF add the products with their stock. Labels are
+    translated here: a CSV's rows are written after the view returns.
 
-    Queries: the filter's programs and partners, the sales, and for XLSX the products.
+    Queries: the filter's programs and partners, the sales, and for XLSX and PDF the products.
     """
     if fmt not in EXPORT_FORMATS:
         raise Http404
-    _form, products, sales = filtered_products_and_sales(request)
+    form, products, sales = filtered_products_and_sales(request)
+    if fmt == "pdf":
+        return _sales_report_pdf(request, form, products, sales)
     channels = {value: str(label) for value, label in Sale.Channel.choices}
     header = [
         _("Date sold"),
@@ -603,3 +606,45 @@ def deposit_create(request, pk):
             "back": _products_url(program),
         },
     )
+
+
+def _sales_report_pdf(request, form, products, sales):
+    """The sales report (A4 landscape) with the facility's letterhead, the filters it was
+    printed for, the sales with their split and totals, the products and two signatures."""
+    facility = request.scope.facility
+    sales = list(sales)
+    totals = sales_totals(sales)
+    filters = []
+    if form.is_valid():
+        data = form.cleaned_data
+        for name in ("q", "program", "partner", "sold_from", "sold_to"):
+            value = data[name]
+            if value:
+                shown = date_format(value) if name.startswith("sold_") else str(value).strip()
+                filters.append((form.fields[name].label, shown))
+    today = timezone.localdate()
+    officer = request.user
+    pdf = render_pdf(
+        "programs/products/sales_report_pdf.html",
+        {
+            "letterhead": letterhead(facility),
+            "filters": filters,
+            "today": today,
+            "sales": sales,
+            "totals": totals,
+            "products": products,
+            "head": facility_signatory(facility),
+            "officer": {
+                "office": _("Officer"),
+                "name": officer.get_full_name() or officer.username,
+                "nip": "",
+            },
+            "place_and_date": f"{facility.city}, {date_format(today)}",
+        },
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    # Inline: the browser opens its viewer, from which the officer prints.
+    response["Content-Disposition"] = content_disposition_header(
+        False, f"laporan-penjualan-{today:%Y-%m-%d}.pdf"
+    )
+    return response

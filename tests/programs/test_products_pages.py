@@ -8,12 +8,14 @@ import io
 import openpyxl
 import pytest
 from django.urls import reverse
+from pypdf import PdfReader
 
 from programs.models import Product, ProductionBatch, RevenueSplit, Sale, SaleRefund, StockLoss
 from programs.products import record_batch, record_sale
 from tests.factories import EnrollmentFactory, InmateFactory
 from tests.helpers import assert_answer, page, shown_messages
 from tests.images import image_bytes, media_files, upload
+from tests.pdf_overlap import assert_no_overlap
 
 MADE_ON = datetime.date(2025, 8, 6)
 SOLD_ON = datetime.date(2025, 8, 9)
@@ -67,6 +69,11 @@ def outside_product(outside_program):
 @pytest.fixture
 def other_product(other_program):
     return Product.objects.create(program=other_program, name="Sarung bantal", unit_price=40_000)
+
+
+def pdf_text(pdf):
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    return " ".join(text.split())
 
 
 def who_is(users, other_trainer_user, regional_user, who):
@@ -882,6 +889,24 @@ def test_sales_export_is_for_the_facilitys_readers(client_for, users, who, expec
 
 
 def test_sales_export_of_an_unknown_format_is_404(client_for, staff_user):
-    response = client_for(staff_user).get(reverse("programs:product_list_export", args=["pdf"]))
+    response = client_for(staff_user).get(reverse("programs:product_list_export", args=["odt"]))
 
     assert response.status_code == 404
+
+
+def test_sales_report_pdf_has_the_letterhead_filters_sales_and_totals(
+    client_for, staff_user, two_programs_sales, facility
+):
+    response = client_for(staff_user).get(
+        reverse("programs:product_list_export", args=["pdf"]), {"sold_from": "2025-08-01"}
+    )
+
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert facility.name.upper() in text.upper()
+    assert "LAPORAN PENJUALAN HASIL KARYA WARGA BINAAN" in text
+    assert "Sold from 1 August 2025" in text
+    # 75.000 through BLK and 80.000 direct: 155.000; premium 62.000, partner 31.000, PNBP 62.000.
+    assert "Total 155,000 62,000 31,000 62,000" in text
+    assert "Pembeli luar" not in text
+    assert_no_overlap(response.content)
