@@ -1,7 +1,7 @@
 from django.contrib import admin
 
-from certificates.models import Certificate
-from lapas_training.admin import ScopedHistoryAdmin
+from certificates.models import Certificate, CompetencyAssessment, CompetencyResult, CompetencyUnit
+from lapas_training.admin import FacilityScopedInline, ScopedHistoryAdmin
 
 # What an issued certificate printed; a correction is a revocation plus a new certificate.
 FROZEN_FIELDS = (
@@ -40,4 +40,43 @@ class CertificateAdmin(ScopedHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         # Certificates are archived (revoked), never deleted: employers may still verify them.
+        return False
+
+
+@admin.register(CompetencyUnit)
+class CompetencyUnitAdmin(ScopedHistoryAdmin):
+    facility_path = "program__facility"
+    list_display = ("code", "title", "standard", "program")
+    list_filter = ("standard",)
+    list_select_related = ("program",)
+    search_fields = ("code", "title", "program__title")
+    autocomplete_fields = ("program",)
+
+
+class CompetencyResultInline(FacilityScopedInline, admin.TabularInline):
+    # Read here; recorded and corrected on the staff pages, which check that each unit is of
+    # the participant's program (certificates.competency).
+    model = CompetencyResult
+    facility_path = "assessment__enrollment__program__facility"
+    fields = ("unit", "result")
+    readonly_fields = ("unit", "result")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CompetencyAssessment)
+class CompetencyAssessmentAdmin(ScopedHistoryAdmin):
+    facility_path = "enrollment__program__facility"
+    list_display = ("enrollment", "assessed_on", "lsp_name", "certificate_number", "valid_until")
+    list_select_related = ("enrollment__inmate", "enrollment__program")
+    search_fields = ("lsp_name", "certificate_number", "enrollment__inmate__full_name")
+    date_hierarchy = "assessed_on"
+    readonly_fields = ("enrollment", "recorded_by", "recorded_at")
+    inlines = [CompetencyResultInline]
+
+    def has_add_permission(self, request):
+        # Recorded on the staff page, which checks the units against the program.
         return False

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from certificates.models import CompetencyAssessment, CompetencyResult, CompetencyUnit
+from lapas_training.models import Role
 from tests.certificates.competency_rows import BELUM, KOMPETEN, assess, make_units
-from tests.factories import EnrollmentFactory, InmateFactory
+from tests.factories import EnrollmentFactory, InmateFactory, UserFactory
 from tests.helpers import assert_answer, page, shown_messages
 
 
@@ -400,3 +401,58 @@ def test_competency_assessment_edit_removes_a_unit_not_assessed_after_all(
     client.post(url, assessment_data(units, **{f"unit_{units[1].pk}": ""}))
 
     assert list(assessment.results.values_list("unit", flat=True)) == [units[0].pk]
+
+
+# --- The Django admin: read and corrected by the facility's admins, history shown ------------
+
+
+@pytest.fixture
+def admin_staff(facility):
+    # Admins hold the Django admin's permissions by role (RolePermissionBackend).
+    return UserFactory(username="lapas-admin", facility=facility, role=Role.ADMIN, is_staff=True)
+
+
+def test_competency_admin_lists_only_the_facility_rows(
+    client_for, admin_staff, staff_user, enrollment, units, outside_program
+):
+    assess(enrollment, staff_user, {units[0]: KOMPETEN})
+    (outside_unit,) = make_units(outside_program, 1)
+    outside_unit.title = "Beternak lele"
+    outside_unit.save()
+    client = client_for(admin_staff)
+
+    unit_list = page(client.get(reverse("admin:certificates_competencyunit_changelist")))
+    assessment_list = client.get(reverse("admin:certificates_competencyassessment_changelist"))
+
+    assert "Menyiapkan bahan dan alat kerajinan batu" in unit_list
+    assert "Beternak lele" not in unit_list
+    assert assessment_list.context["cl"].result_count == 1
+    outside = client.get(
+        reverse("admin:certificates_competencyunit_change", args=[outside_unit.pk])
+    )
+    assert outside.status_code == 302
+
+
+def test_competency_admin_shows_an_assessment_and_its_history(
+    client_for, superuser, staff_user, enrollment, units
+):
+    client_for(staff_user).post(
+        reverse("certificates:competency_participant", args=[enrollment.pk]),
+        assessment_data(units),
+    )
+    assessment = CompetencyAssessment.objects.get()
+    client = client_for(superuser)
+
+    change = client.get(
+        reverse("admin:certificates_competencyassessment_change", args=[assessment.pk])
+    )
+    history = client.get(
+        reverse("admin:certificates_competencyassessment_history", args=[assessment.pk])
+    )
+
+    assert change.status_code == 200
+    assert "Belum kompeten" in page(change)
+    # Who recorded it, from the request (simple_history's middleware).
+    assert history.context["page_obj"].object_list[0].history_user == staff_user
+    # Recorded on the staff page, which checks each unit against the program.
+    assert client.get(reverse("admin:certificates_competencyassessment_add")).status_code == 403
