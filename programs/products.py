@@ -171,7 +171,7 @@ def inmate_earnings(inmate):
 def _locked_stock(batch):
     """The batch's stock, its row locked until the transaction ends (PostgreSQL), so that two
     sales at once cannot both take the last pieces."""
-    ProductionBatch.objects.select_for_update().filter(pk=batch.pk).exists()
+    ProductionBatch.objects.select_for_update().only("pk").get(pk=batch.pk)
     return ProductionBatch.objects.with_stock().get(pk=batch.pk).stock
 
 
@@ -282,7 +282,8 @@ def refund_sale(*, sale, date, quantity, reason, recorded_by):
         raise ValidationError({"reason": _("Say why the sale is refunded.")}, code="no_reason")
     if date < sale.date:
         raise ValidationError({"date": _("This is before the sale.")}, code="before_sale")
-    Sale.objects.select_for_update().filter(pk=sale.pk).exists()
+    # Locked first: two refunds at once cannot both give back the last pieces.
+    Sale.objects.select_for_update().only("pk").get(pk=sale.pk)
     refunded = sale.refunds.aggregate(n=Sum("quantity"))["n"] or 0
     if quantity > sale.quantity - refunded:
         raise ValidationError(
@@ -331,7 +332,8 @@ def record_deposit(*, program, date, amount, reference, sales, recorded_by):
     ids = [sale.pk for sale in sales]
     # Locked and read again: a sale deposited meanwhile by someone else is refused.
     sales = list(
-        Sale.objects.select_for_update()
+        # Only the sales' rows are locked, not the products and programs the filter joins.
+        Sale.objects.select_for_update(of=("self",))
         .filter(pk__in=ids, batch__product__program=program, pnbp_deposit__isnull=True)
         .with_refunded()
     )
