@@ -16,6 +16,7 @@ from tests.factories import EnrollmentFactory, InmateFactory
 from tests.helpers import assert_answer, page, shown_messages
 from tests.images import image_bytes, media_files, upload
 from tests.pdf_overlap import assert_no_overlap
+from tests.test_accessibility import ControlCollector
 
 MADE_ON = datetime.date(2025, 8, 6)
 SOLD_ON = datetime.date(2025, 8, 9)
@@ -910,3 +911,47 @@ def test_sales_report_pdf_has_the_letterhead_filters_sales_and_totals(
     assert "Total 155,000 62,000 31,000 62,000" in text
     assert "Pembeli luar" not in text
     assert_no_overlap(response.content)
+
+
+# Labels -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        "product_list",
+        "program_products",
+        "product_detail",
+        "product_create",
+        "batch_create",
+        "sale_create",
+        "loss_create",
+        "deposit_create",
+        "revenue_split_edit",
+        "sale_refund",
+    ],
+)
+def test_every_form_control_of_the_products_pages_has_a_label(
+    client_for, admin_user, program, product, sale, view
+):
+    target = {
+        "product_list": None,
+        "program_products": program,
+        "deposit_create": program,
+        "sale_create": program,
+        "loss_create": program,
+        "revenue_split_edit": program,
+        "product_detail": product,
+        "product_create": program,
+        "batch_create": product,
+        "sale_refund": sale,
+    }[view]
+    args = [] if target is None else [target.pk]
+
+    response = client_for(admin_user).get(reverse(f"programs:{view}", args=args))
+
+    assert response.status_code == 200
+    collector = ControlCollector()
+    collector.feed(page(response))
+    assert collector.controls or view in {"program_products", "product_detail"}
+    assert collector.unlabelled() == []
