@@ -76,7 +76,8 @@ def _parts(ids, size):
 
 
 def _load(ids):
-    # Three queries per part: the certificates, the program's partners, their partner rows.
+    # Three queries per part: the certificates, the program's partners, their partner rows;
+    # rendering adds one, the holders' competency units (certificates.pdf.certificate_html).
     by_id = (
         Certificate.objects.select_related("facility", "enrollment__program")
         .prefetch_related("enrollment__program__program_partners__partner")
