@@ -103,6 +103,7 @@ urlpatterns = [
         name="revenue_split_edit",
     ),
     path("products/", products.product_list, name="product_list"),
+    path("products/rollup/", products.product_rollup, name="product_rollup"),
     path("products/export.<str:fmt>", products.product_list_export, name="product_list_export"),
     path("products/<int:pk>/", products.product_detail, name="product_detail"),
     path("products/<int:pk>/edit/", products.product_update, name="product_update"),

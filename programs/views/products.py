@@ -12,7 +12,7 @@ from collections import defaultdict
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from attendance.pdf import facility_signatory, letterhead, render_pdf
-from lapas_training.access import MANAGERS, READERS, role_required
+from lapas_training.access import MANAGERS, READERS, in_rollup, role_required, rollup_required
 from lapas_training.models import Role
 from lapas_training.spreadsheets import Sheet, csv_response, xlsx_response
 from programs.forms.products import (
@@ -648,3 +648,59 @@ def _sales_report_pdf(request, form, products, sales):
         False, f"laporan-penjualan-{today:%Y-%m-%d}.pdf"
     )
     return response
+
+
+# A facility's figures in the roll-up: products, pieces made, sold (net) and in stock, the net
+# revenue and its three parts, and the PNBP paid in.
+ROLLUP_COLUMNS = (
+    "products",
+    "made",
+    "sold",
+    "stock",
+    "total",
+    "premium",
+    "partner",
+    "pnbp",
+    "paid",
+)
+
+
+@require_safe
+@rollup_required
+def product_rollup(request):
+    """The products and sales of the region's facilities (every facility, for a superuser),
+    a row per facility and a total: figures only, no person named.
+
+    Queries: the facilities, their products with their stock, their sales with the pieces
+    refunded, and their PNBP deposits.
+    """
+    scope = request.scope
+    facilities = list(scope.rollup_facilities().order_by("name"))
+    rows = {facility.pk: dict.fromkeys(ROLLUP_COLUMNS, 0) for facility in facilities}
+    products = in_rollup(Product.objects.with_stock(), scope, "program__facility").values_list(
+        "program__facility", "made", "net_sold", "stock"
+    )
+    for facility_id, made, sold, stock in products:
+        row = rows[facility_id]
+        row["products"] += 1
+        row["made"] += made
+        row["sold"] += sold
+        row["stock"] += stock
+    sales = (
+        in_rollup(Sale.objects.with_refunded(), scope, "batch__product__program__facility")
+        .annotate(facility_pk=F("batch__product__program__facility"))
+        .order_by()
+    )
+    for sale in sales:
+        split = sale_split(sale)
+        row = rows[sale.facility_pk]
+        for part in ("total", "premium", "partner", "pnbp"):
+            row[part] += getattr(split, part)
+    deposits = in_rollup(PnbpDeposit.objects.all(), scope, "program__facility").values_list(
+        "program__facility", "amount"
+    )
+    for facility_id, amount in deposits:
+        rows[facility_id]["paid"] += amount
+    table = [(facility, rows[facility.pk]) for facility in facilities]
+    total = {key: sum(row[key] for row in rows.values()) for key in ROLLUP_COLUMNS}
+    return render(request, "programs/products/product_rollup.html", {"rows": table, "total": total})

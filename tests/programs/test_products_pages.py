@@ -11,7 +11,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from programs.models import Product, ProductionBatch, RevenueSplit, Sale, SaleRefund, StockLoss
-from programs.products import record_batch, record_sale
+from programs.products import record_batch, record_deposit, record_sale
 from tests.factories import EnrollmentFactory, InmateFactory
 from tests.helpers import assert_answer, page, shown_messages
 from tests.images import image_bytes, media_files, upload
@@ -955,3 +955,82 @@ def test_every_form_control_of_the_products_pages_has_a_label(
     collector.feed(page(response))
     assert collector.controls or view in {"program_products", "product_detail"}
     assert collector.unlabelled() == []
+
+
+# The regional roll-up ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "who,expected",
+    [("anonymous", "login"), ("admin", 403), ("viewer", 403), ("trainer", 403), ("regional", 200)],
+)
+def test_product_rollup_is_for_the_regional_office(
+    client_for, users, other_trainer_user, regional_user, who, expected
+):
+    client = client_for(who_is(users, other_trainer_user, regional_user, who))
+
+    assert_answer(client.get(reverse("programs:product_rollup")), expected)
+
+
+def test_product_rollup_counts_the_regions_facilities_and_names_no_one(
+    client_for, regional_user, two_programs_sales, staff_user, facility, other_facility
+):
+    deposit_sale = Sale.objects.get(buyer="UMKM Marajaki Kreatif")
+    record_deposit(
+        program=deposit_sale.batch.product.program,
+        date=datetime.date(2025, 8, 12),
+        amount=30_000,
+        reference="NTPN 1",
+        sales=[deposit_sale],
+        recorded_by=staff_user,
+    )
+
+    html = page(client_for(regional_user).get(reverse("programs:product_rollup")))
+
+    # Only Kasongan is in the region: 2 products, 15 made, 5 sold, 10 in stock; 75.000 + 80.000
+    # = 155.000 of which premium 62.000, partner 31.000, PNBP 62.000, 30.000 deposited.
+    row = html[html.index(facility.name) :]
+    row = row[: row.index("</tr>")]
+    cells = [cell.split(">")[-1] for cell in row.split("</td>")[:-1]]
+    assert cells == [
+        "2",
+        "15",
+        "5",
+        "10",
+        "Rp 155,000",
+        "Rp 62,000",
+        "Rp 31,000",
+        "Rp 62,000",
+        "Rp 30,000",
+    ]
+    assert other_facility.name not in html
+    assert "Andi Saputra" not in html and "UMKM Marajaki Kreatif" not in html
+
+
+@pytest.mark.parametrize("rows", [5, 50])
+def test_product_rollup_query_count_is_fixed(
+    client_for, superuser, product, makers, staff_user, django_assert_num_queries, rows
+):
+    batch = record_batch(
+        product=product,
+        date=MADE_ON,
+        quantity=rows,
+        makers=[(makers[0], 1)],
+        recorded_by=staff_user,
+    )
+    for _ in range(rows):
+        record_sale(
+            batch=batch,
+            date=SOLD_ON,
+            quantity=1,
+            unit_price=10_000,
+            channel=Sale.Channel.DIRECT,
+            recorded_by=staff_user,
+        )
+    client = client_for(superuser)
+
+    # 1 session, 2 user, 3 the superuser's working facility (scope), 4 the facilities, 5 their
+    # products with stock, 6 their sales with refunded pieces, 7 their deposits.
+    with django_assert_num_queries(7):
+        response = client.get(reverse("programs:product_rollup"))
+    assert f"Rp {rows * 10_000:,}" in page(response)
