@@ -912,6 +912,15 @@ class ProductPhoto(Photo):
         related_name="product_photos",
         help_text=_("The participant who made it, if one did."),
     )
+    product = models.ForeignKey(
+        "programs.Product",
+        verbose_name=_("product"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="photos",
+        help_text=_("The product it shows, once the program records its products."),
+    )
 
     objects = ProductPhotoQuerySet.as_manager()
 

@@ -108,6 +108,7 @@ urlpatterns = [
     path("products/<int:pk>/", products.product_detail, name="product_detail"),
     path("products/<int:pk>/edit/", products.product_update, name="product_update"),
     path("products/<int:pk>/batches/new/", products.batch_create, name="batch_create"),
+    path("products/<int:pk>/photos/link/", products.product_photo_link, name="product_photo_link"),
     path("sales/<int:pk>/refund/", products.sale_refund, name="sale_refund"),
     path("sales/<int:pk>/receipt/", products.sale_receipt, name="sale_receipt"),
 ]

@@ -267,3 +267,18 @@ class DepositForm(forms.Form):
         kwargs.setdefault("initial", {"date": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self.fields["sales"].queryset = sales
+
+
+class PhotoChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, photo):
+        return photo.caption or _("Photo of %(date)s") % {"date": date_format(photo.uploaded_at)}
+
+
+class PhotoLinkForm(forms.Form):
+    """Says which of the program's product photos shows this product."""
+
+    photo = PhotoChoiceField(label=_("Product photo"), queryset=None)
+
+    def __init__(self, *args, photos, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["photo"].queryset = photos

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from attendance.pdf import facility_signatory, letterhead, render_pdf
 from lapas_training.access import MANAGERS, READERS, in_rollup, role_required, rollup_required
@@ -30,6 +30,7 @@ from programs.forms.products import (
     BatchForm,
     DepositForm,
     LossForm,
+    PhotoLinkForm,
     ProductFilterForm,
     ProductForm,
     RefundForm,
@@ -44,6 +45,7 @@ from programs.models import (
     PnbpDeposit,
     Product,
     ProductionBatch,
+    ProductPhoto,
     Program,
     RevenueSplit,
     Sale,
@@ -116,10 +118,16 @@ def product_detail(request, pk):
     """A product's batches with their makers and stock; for readers also its sales with their
     split and refunds, its losses and each maker's premium from it.
 
-    Queries: the product with its program; its batches with their stock; their makers with
-    their names; for readers also the sales with their partners and refunded pieces, the
-    refunds, the losses, and for the premiums the sales again and the makers.
+    Queries: the product with its program; its photos; its batches with their stock; their
+    makers with their names; for readers also the sales with their partners and refunded
+    pieces, the refunds, the losses, and for the premiums the sales again and the makers; for
+    those who may link photos, the program's other photos offered.
     """
+    return _product_page(request, pk)
+
+
+def _product_page(request, pk, **kwargs):
+    """The product page; `kwargs` carry a refused form back to it with its errors."""
     product = get_object_or_404(
         Product.objects.in_scope(request.scope).select_related("program"), pk=pk
     )
@@ -136,7 +144,20 @@ def product_detail(request, pk):
         "product": product,
         "can_manage": request.user.can_manage,
         "can_record_batch": request.user.effective_role in BATCH_RECORDERS,
+        "photos": list(product.photos.order_by("uploaded_at", "pk")),
     }
+    if context["can_record_batch"] and "photo_form" not in kwargs:
+        offered = list(_other_photos(product))
+        if offered:
+            form = PhotoLinkForm(photos=_other_photos(product))
+            # The choices from the list just read, not from a query of their own.
+            field = form.fields["photo"]
+            field.widget.choices = [
+                ("", field.empty_label),
+                *((photo.pk, field.label_from_instance(photo)) for photo in offered),
+            ]
+            kwargs["photo_form"] = form
+    context.update(kwargs)
     if _money_visible(request):
         sales = list(
             Sale.objects.filter(batch__product=product)
@@ -704,3 +725,28 @@ def product_rollup(request):
     table = [(facility, rows[facility.pk]) for facility in facilities]
     total = {key: sum(row[key] for row in rows.values()) for key in ROLLUP_COLUMNS}
     return render(request, "programs/products/product_rollup.html", {"rows": table, "total": total})
+
+
+def _other_photos(product):
+    """The program's product photos that do not show `product` yet: those one may link."""
+    return (
+        ProductPhoto.objects.filter(program_id=product.program_id)
+        .exclude(product=product)
+        .order_by("uploaded_at", "pk")
+    )
+
+
+@role_required(BATCH_RECORDERS)
+@require_POST
+def product_photo_link(request, pk):
+    """Say that one of the program's product photos shows this product (whoever may upload
+    the photos may)."""
+    product = get_object_or_404(Product.objects.in_scope(request.scope), pk=pk)
+    form = PhotoLinkForm(request.POST, photos=_other_photos(product))
+    if not form.is_valid():
+        return _product_page(request, pk, photo_form=form)
+    photo = form.cleaned_data["photo"]
+    photo.product = product
+    photo.save(update_fields=["product"])
+    messages.success(request, _("The photo now shows this product."))
+    return redirect(f"{product.get_absolute_url()}#photos")

@@ -10,12 +10,21 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from programs.models import Product, ProductionBatch, RevenueSplit, Sale, SaleRefund, StockLoss
+from programs.models import (
+    Product,
+    ProductionBatch,
+    ProductPhoto,
+    RevenueSplit,
+    Sale,
+    SaleRefund,
+    StockLoss,
+)
 from programs.products import record_batch, record_deposit, record_sale
 from tests.factories import EnrollmentFactory, InmateFactory
 from tests.helpers import assert_answer, page, shown_messages
 from tests.images import image_bytes, media_files, upload
 from tests.pdf_overlap import assert_no_overlap
+from tests.programs.test_photos import add_photo
 from tests.test_accessibility import ControlCollector
 
 MADE_ON = datetime.date(2025, 8, 6)
@@ -565,8 +574,9 @@ def test_products_pages_query_count_is_fixed(
     assert page(response).count("Rp 8,000") == rows  # each maker's premium: 40% of 20.000
 
     # Same product, one batch and sale per row: 4 the product with its program, 5 its batches
-    # with their stock, 6 their makers, 7 the sales with partner and refunded pieces, 8 their
-    # refunds, 9 the losses, 10 the sales again and 11 the makers for the premiums.
+    # with their stock, 6 their makers, 7 its photos, 8 the program's other photos to link,
+    # 9 the sales with partner and refunded pieces, 10 their refunds, 11 the sales again and
+    # 12 the makers for the premiums, 13 the losses (read by the template).
     for _ in range(rows - 1):
         batch = record_batch(
             product=product, date=MADE_ON, quantity=3, makers=[(maker, 1)], recorded_by=admin_user
@@ -579,7 +589,7 @@ def test_products_pages_query_count_is_fixed(
             channel=Sale.Channel.DIRECT,
             recorded_by=admin_user,
         )
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         response = client.get(reverse("programs:product_detail", args=[product.pk]))
     assert page(response).count("btn btn-sm btn-outline-danger") == rows  # a refund button each
 
@@ -1034,3 +1044,69 @@ def test_product_rollup_query_count_is_fixed(
     with django_assert_num_queries(7):
         response = client.get(reverse("programs:product_rollup"))
     assert f"Rp {rows * 10_000:,}" in page(response)
+
+
+# Photos of a product ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def photo(program, admin_user):
+    return add_photo(ProductPhoto, admin_user, caption="Gelang siap dijual", program=program)
+
+
+@pytest.mark.parametrize(
+    "who,expected",
+    [
+        ("anonymous", "login"),
+        ("viewer", 403),
+        ("other_trainer", 404),
+        ("outsider", 404),
+        ("trainer", 302),
+        ("staff", 302),
+    ],
+)
+def test_photo_link_answers_by_role(
+    client_for, users, other_trainer_user, regional_user, product, photo, who, expected
+):
+    client = client_for(who_is(users, other_trainer_user, regional_user, who))
+
+    response = client.post(
+        reverse("programs:product_photo_link", args=[product.pk]), {"photo": photo.pk}
+    )
+
+    assert_answer(response, expected)
+    photo.refresh_from_db()
+    assert (photo.product == product) is (expected == 302)
+
+
+def test_photo_link_refuses_get(client_for, staff_user, product):
+    response = client_for(staff_user).get(reverse("programs:product_photo_link", args=[product.pk]))
+
+    assert response.status_code == 405
+
+
+def test_linked_photo_shows_on_the_product_page(client_for, staff_user, product, photo):
+    client = client_for(staff_user)
+    before = page(client.get(reverse("programs:product_detail", args=[product.pk])))
+
+    client.post(reverse("programs:product_photo_link", args=[product.pk]), {"photo": photo.pk})
+
+    after = page(client.get(reverse("programs:product_detail", args=[product.pk])))
+    thumbnail = reverse("programs:product_photo_thumbnail", args=[photo.pk])
+    assert "Gelang siap dijual" in before and thumbnail not in before  # offered, not shown
+    assert thumbnail in after
+
+
+def test_photo_link_refuses_a_photo_of_another_program(
+    client_for, staff_user, product, other_program, admin_user
+):
+    stranger = add_photo(ProductPhoto, admin_user, program=other_program)
+
+    response = client_for(staff_user).post(
+        reverse("programs:product_photo_link", args=[product.pk]), {"photo": stranger.pk}
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice." in page(response)
+    stranger.refresh_from_db()
+    assert stranger.product is None
