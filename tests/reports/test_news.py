@@ -439,8 +439,9 @@ def test_news_page_costs_the_same_queries_whatever_the_size(
     # The session, the user, the facility (scope), the program; then activity_data's: the
     # program, partners, their agreements, topics, trainers, events (no guests to fetch here),
     # the recap's sessions, enrolments and records, certificates, session photos, product
-    # photos; and the facility's inmates to check the captions against.
-    with django_assert_num_queries(17):
+    # photos, products with their stock and their sales; and the facility's inmates to check
+    # the captions against.
+    with django_assert_num_queries(19):
         response = client.get(url)
 
     assert response.status_code == 200
