@@ -15,6 +15,9 @@ from programs.products import sale_split
 
 # Whole rupiah and whole pieces: tablets show a number pad.
 NUMBER = {"inputmode": "numeric", "min": 0}
+# Beyond these a figure is a typing error, and the database's integers must never overflow.
+MAX_PIECES = 1_000_000
+MAX_RUPIAH = 10**12
 
 
 def add_service_errors(form, error):
@@ -72,7 +75,10 @@ class BatchForm(forms.Form):
 
     date = forms.DateField(label=_("Date made"), widget=DATE_WIDGET)
     quantity = forms.IntegerField(
-        label=_("Pieces made"), min_value=1, widget=forms.NumberInput(attrs=NUMBER)
+        label=_("Pieces made"),
+        min_value=1,
+        max_value=MAX_PIECES,
+        widget=forms.NumberInput(attrs=NUMBER),
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
@@ -129,11 +135,15 @@ class SaleForm(forms.Form):
     batch = BatchChoiceField(label=_("Product (batch)"), queryset=None)
     date = forms.DateField(label=_("Date sold"), widget=DATE_WIDGET)
     quantity = forms.IntegerField(
-        label=_("Pieces sold"), min_value=1, widget=forms.NumberInput(attrs=NUMBER)
+        label=_("Pieces sold"),
+        min_value=1,
+        max_value=MAX_PIECES,
+        widget=forms.NumberInput(attrs=NUMBER),
     )
     unit_price = forms.IntegerField(
         label=_("Unit price (Rp)"),
         min_value=0,
+        max_value=MAX_RUPIAH,
         required=False,
         help_text=_("Leave empty for the product's price."),
         widget=forms.NumberInput(attrs=NUMBER),
@@ -185,7 +195,10 @@ class LossForm(forms.Form):
     batch = BatchChoiceField(label=_("Product (batch)"), queryset=None)
     date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
     quantity = forms.IntegerField(
-        label=_("Pieces damaged or lost"), min_value=1, widget=forms.NumberInput(attrs=NUMBER)
+        label=_("Pieces damaged or lost"),
+        min_value=1,
+        max_value=MAX_PIECES,
+        widget=forms.NumberInput(attrs=NUMBER),
     )
     reason = forms.CharField(
         label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
@@ -200,7 +213,10 @@ class LossForm(forms.Form):
 class RefundForm(forms.Form):
     date = forms.DateField(label=_("Date refunded"), widget=DATE_WIDGET)
     quantity = forms.IntegerField(
-        label=_("Pieces given back"), min_value=1, widget=forms.NumberInput(attrs=NUMBER)
+        label=_("Pieces given back"),
+        min_value=1,
+        max_value=MAX_PIECES,
+        widget=forms.NumberInput(attrs=NUMBER),
     )
     reason = forms.CharField(
         label=_("Reason"),
@@ -254,6 +270,7 @@ class DepositForm(forms.Form):
     amount = forms.IntegerField(
         label=_("Amount (Rp)"),
         min_value=0,
+        max_value=MAX_RUPIAH,
         help_text=_("As on the deposit receipt: it must be the PNBP of the sales chosen."),
         widget=forms.NumberInput(attrs=NUMBER),
     )

@@ -431,6 +431,16 @@ def test_sale_uses_the_programs_own_split(client_for, staff_user, batch, partner
     [
         ({"quantity": "11"}, "quantity", "Only 10 in stock; this cannot take 11."),
         ({"quantity": "0"}, "quantity", "Ensure this value is greater than or equal to 1."),
+        (
+            {"quantity": "99999999999999999999999"},
+            "quantity",
+            "Ensure this value is less than or equal to 1000000.",
+        ),
+        (
+            {"unit_price": "99999999999999999999999"},
+            "unit_price",
+            "Ensure this value is less than or equal to 1000000000000.",
+        ),
         ({"partner": ""}, "partner", "Choose the partner who sold it."),
         ({"date": "2025-08-05"}, "date", "This is before the batch was made."),
         ({"date": "9 Agustus"}, "date", "Enter a valid date."),
