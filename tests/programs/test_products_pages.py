@@ -26,6 +26,7 @@ from tests.images import image_bytes, media_files, upload
 from tests.pdf_overlap import assert_no_overlap
 from tests.programs.test_photos import add_photo
 from tests.test_accessibility import ControlCollector
+from tests.test_hostile_input import FIXED
 
 MADE_ON = datetime.date(2025, 8, 6)
 SOLD_ON = datetime.date(2025, 8, 9)
@@ -1120,3 +1121,44 @@ def test_photo_link_refuses_a_photo_of_another_program(
     assert "Select a valid choice." in page(response)
     stranger.refresh_from_db()
     assert stranger.product is None
+
+
+# Hostile values ---------------------------------------------------------------------------------
+
+
+def test_hostile_values_in_the_products_forms_never_give_a_server_error(
+    client_for, admin_user, program, product, sale, photo
+):
+    """Each field of each form, one hostile value at a time in place of a valid one: refused
+    or accepted, never a 500. A number too large for the database in a choice of rows is the
+    project's 400 with its explanation (lapas_training.middleware), as elsewhere."""
+    valid = {
+        "product_create": (program, {"name": "Kalung", "unit_price": "1000"}),
+        "batch_create": (product, {"date": "2025-08-06", "quantity": "1"}),
+        "sale_create": (program, sale_data(sale.batch, sale.partner)),
+        "loss_create": (
+            program,
+            {"batch": sale.batch.pk, "date": "2025-08-09", "quantity": "1", "reason": "Pecah"},
+        ),
+        "sale_refund": (sale, {"date": "2025-08-10", "quantity": "1", "reason": "Retak"}),
+        "revenue_split_edit": (
+            program,
+            {"premium_percent": "40", "partner_percent": "20", "pnbp_percent": "40"},
+        ),
+        "deposit_create": (program, deposit_data(sale)),
+        "product_photo_link": (product, {"photo": photo.pk}),
+    }
+    client = client_for(admin_user)
+    for view, (target, data) in valid.items():
+        for field in data:
+            for value in FIXED:
+                response = client.post(
+                    reverse(f"programs:{view}", args=[target.pk]), {**data, field: value}
+                )
+                assert response.status_code in {200, 302, 400}, (view, field, value)
+                if response.status_code == 400:
+                    assert "The request could not be understood" in page(response)
+    response = client.get(
+        reverse("programs:product_list"), dict.fromkeys(["program", "sold_from", "page"], FIXED[0])
+    )
+    assert response.status_code == 200
