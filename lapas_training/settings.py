@@ -351,8 +351,21 @@ PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", "40000000"))
 
 # How a program's product sales are split, in percent, unless the program sets its own
 # (programs.RevenueSplit): the makers' premium (premi), the selling partner's share and the
-# state's non-tax revenue (PNBP). The three must add up to 100.
-PRODUCT_REVENUE_SPLIT = {"premium": 40, "partner": 20, "pnbp": 40}
+# state's non-tax revenue (PNBP), as "premium,partner,pnbp". The three must add up to 100.
+try:
+    PRODUCT_REVENUE_SPLIT = dict(
+        zip(
+            ("premium", "partner", "pnbp"),
+            (int(part) for part in os.environ.get("PRODUCT_REVENUE_SPLIT", "40,20,40").split(",")),
+            strict=True,
+        )
+    )
+except ValueError:
+    PRODUCT_REVENUE_SPLIT = {}
+if sum(PRODUCT_REVENUE_SPLIT.values()) != 100 or min(PRODUCT_REVENUE_SPLIT.values()) < 0:
+    raise ImproperlyConfigured(
+        "PRODUCT_REVENUE_SPLIT: three whole percentages, none negative, adding up to 100"
+    )
 
 # Inmate imports (CSV / XLSX): larger files and files with more data rows are refused whole.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))

@@ -50,3 +50,30 @@ def test_settings_debug_only_when_asked():
 def test_settings_database_url_switches_engine(url, engine, conn_max_age):
     result = load_settings(SECRET_KEY="k", DATABASE_URL=url)
     assert result.stdout.split()[3:] == [engine, conn_max_age]
+
+
+@pytest.mark.parametrize("split", ["50,30,30", "40,20", "40,-20,80", "empat puluh"])
+def test_settings_refuse_a_product_revenue_split_not_adding_up(split):
+    result = load_settings(SECRET_KEY="k", PRODUCT_REVENUE_SPLIT=split)
+    assert result.returncode != 0
+    assert "PRODUCT_REVENUE_SPLIT" in result.stderr
+
+
+def test_settings_read_the_product_revenue_split():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; print(settings.PRODUCT_REVENUE_SPLIT)",
+        ],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "lapas_training.settings",
+            "SECRET_KEY": "k",
+            "PRODUCT_REVENUE_SPLIT": "50,30,20",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout.strip() == "{'premium': 50, 'partner': 30, 'pnbp': 20}"
