@@ -311,15 +311,6 @@ def record_loss(*, batch, date, quantity, reason, recorded_by):
     )
 
 
-def maker_choices(program):
-    """The program's participants who may be named as makers, by name. A queryset."""
-    return (
-        Enrollment.objects.filter(program=program)
-        .select_related("inmate")
-        .order_by("inmate__full_name", "pk")
-    )
-
-
 @transaction.atomic
 def record_deposit(*, program, date, amount, reference, sales, recorded_by):
     """Record the PNBP of `sales` (of `program`, none deposited yet) paid in on `date` under
