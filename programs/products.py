@@ -321,13 +321,14 @@ def record_deposit(*, program, date, amount, reference, sales, recorded_by):
             {"sales": _("Choose the sales this deposit covers.")}, code="no_sales"
         )
     ids = [sale.pk for sale in sales]
-    # Locked and read again: a sale deposited meanwhile by someone else is refused.
-    sales = list(
-        # Only the sales' rows are locked, not the products and programs the filter joins.
+    # Locked, then read with their refunds: a sale deposited meanwhile by someone else is
+    # refused. Only the sales' rows are locked, not the products and programs the filter joins.
+    locked = list(
         Sale.objects.select_for_update(of=("self",))
         .filter(pk__in=ids, batch__product__program=program, pnbp_deposit__isnull=True)
-        .with_refunded()
+        .values_list("pk", flat=True)
     )
+    sales = list(Sale.objects.filter(pk__in=locked).with_refunded())
     if len(sales) != len(set(ids)):
         raise ValidationError(
             {"sales": _("A chosen sale is of another program or already deposited.")},
