@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from attendance.pdf import facility_signatory, letterhead, render_pdf
+from lapas_training import audit
 from lapas_training.access import MANAGERS, READERS, in_rollup, role_required, rollup_required
 from lapas_training.models import Role
 from lapas_training.spreadsheets import Sheet, csv_response, xlsx_response
@@ -523,11 +524,21 @@ def product_list_export(request, fmt):
     with the letterhead; the XLSX and the PDF add the products with their stock. Labels are
     translated here: a CSV's rows are written after the view returns.
 
-    Queries: the filter's programs and partners, the sales, and for XLSX and PDF the products.
+    Queries: the filter's programs and partners, the audit event's INSERT, the sales, and for
+    XLSX and PDF the products.
     """
     if fmt not in EXPORT_FORMATS:
         raise Http404
     form, products, sales = filtered_products_and_sales(request)
+    # As the inmate and SPPN exports are: who took the facility's sales out of the app, and
+    # with which filters (the PDF names buyers and the receipts' numbers too).
+    audit.record(
+        request,
+        kind=audit.Kind.EXPORT,
+        facility=request.scope.facility,
+        user=request.user,
+        detail=f"{_('Sales')} ({fmt.upper()}) {request.GET.urlencode()}".strip(),
+    )
     if fmt == "pdf":
         return _sales_report_pdf(request, form, products, sales)
     channels = {value: str(label) for value, label in Sale.Channel.choices}

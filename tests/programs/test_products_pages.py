@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from lapas_training.models import AuditEvent
 from programs.models import (
     Product,
     ProductionBatch,
@@ -884,6 +885,16 @@ def test_sales_export_as_csv_follows_the_filters(
             "",
         ]
     ]
+
+
+def test_sales_export_is_audited_with_its_filters(client_for, viewer_user, partner, facility):
+    client_for(viewer_user).get(
+        reverse("programs:product_list_export", args=["csv"]), {"partner": partner.pk}
+    )
+
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.EXPORT)
+    assert (event.user, event.facility) == (viewer_user, facility)
+    assert event.detail == f"Sales (CSV) partner={partner.pk}"
 
 
 def test_sales_export_as_xlsx_has_sales_and_products(client_for, staff_user, two_programs_sales):
