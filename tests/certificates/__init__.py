@@ -1,6 +1,7 @@
 """Shared set-up of the certificate tests: a program week with marks, the task worker."""
 
 import datetime
+import re
 
 from django_tasks_db.management.commands.db_worker import Worker
 
@@ -10,6 +11,22 @@ from programs.models import Enrollment, TrainingSession
 from tests.factories import EnrollmentFactory, TrainingSessionFactory
 
 START = datetime.date(2025, 8, 4)
+
+# What would tell an employer where the holder was.
+PRISON_WORDS = ("Lapas", "Rutan", "Pemasyarakatan", "Warga Binaan", "WBP", "Narapidana")
+
+
+def revealing(text, facility):
+    """The words of `text` that name a prison or `facility`, case-insensitively.
+
+    Whole words only: a random verification code in a link ("…xWbP…") names nothing.
+    """
+    names = (*PRISON_WORDS, facility.name, facility.unit_code, facility.city, "Lapas Training")
+    return [
+        word
+        for word in names
+        if word and re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.IGNORECASE)
+    ]
 
 
 def make_sessions(program, count):

@@ -4,7 +4,6 @@ Read as an employer would: the PDF's text and metadata, and the verification pag
 """
 
 import io
-import re
 
 import pytest
 from django.urls import reverse
@@ -14,11 +13,8 @@ from pypdf import PdfReader
 from certificates import services
 from certificates.models import Certificate, CertificateCounter
 from programs.models import Enrollment
-from tests.certificates import close, enrol, make_sessions
+from tests.certificates import close, enrol, make_sessions, revealing
 from tests.factories import InmateFactory, ProgramFactory, ProgramPartnerFactory
-
-# What would tell an employer where the holder was.
-PRISON_WORDS = ("Lapas", "Rutan", "Pemasyarakatan", "Warga Binaan", "WBP", "Narapidana")
 
 
 @pytest.fixture
@@ -48,12 +44,6 @@ def discreet(program, partner, facility, admin_user):
     )
     close(program, admin_user)
     return completed, released
-
-
-def revealing(text, facility):
-    """The words of `text` that name the prison or the facility, case-insensitively."""
-    names = (*PRISON_WORDS, facility.name, facility.unit_code, facility.city, "Lapas Training")
-    return [word for word in names if word and re.search(re.escape(word), text, re.IGNORECASE)]
 
 
 def pdf_of(client, certificate, language="id"):
