@@ -411,3 +411,13 @@ class CompetencyResult(models.Model):
 
     def __str__(self):
         return f"{self.unit.code}: {self.get_result_display()}"
+
+
+# The Open Badges credential models live in their own module; importing them here registers
+# them as this app's models and lets callers import them from certificates.models.
+from certificates.models_credentials import (  # noqa: E402, F401
+    Credential,
+    Issuer,
+    IssuerKey,
+    StatusList,
+)

@@ -11,6 +11,10 @@ waits for it. Issuing therefore keeps its query count flat whatever the batch: w
 of a program share is read once (`ProgramPaper`), the numbers are taken in one step, and the
 certificates and their history rows are inserted in bulk. Measured beside a running bulk print:
 800 certificates held the lock 42 s at eleven queries each (the print failed), 4 s now.
+
+Each certificate of completion is signed as an Open Badges credential in the same transaction
+(`certificates.credentials`), and revoking one sets its bit in the issuer's status list, so a
+paper and its credential never disagree.
 """
 
 import copy
@@ -27,6 +31,7 @@ from simple_history.utils import bulk_create_with_history
 from attendance.models import ATTENDED_STATUSES
 from attendance.pdf import facility_signatory, partner_signatory
 from attendance.rules import program_recap
+from certificates import credentials
 from certificates.completion import STATEMENT_STATUSES, completion_verdicts
 from certificates.models import Certificate, CertificateCounter
 from programs.models import Enrollment, Program, ProgramPartner, TrainingSession
@@ -416,9 +421,11 @@ def issue_certificates(*, program, by, enrollments=None, issued_on=None):
             )
         )
     # NULL change reason, as a single save records it.
-    return bulk_create_with_history(
+    certificates = bulk_create_with_history(
         certificates, Certificate, default_user=by, default_change_reason=None
     )
+    credentials.create_credentials(certificates)
+    return certificates
 
 
 @transaction.atomic
@@ -484,6 +491,7 @@ def revoke_certificate(*, certificate, by, reason):
     certificate.revocation_reason = reason
     certificate._change_reason = reason[:HISTORY_REASON_LENGTH]
     certificate.save(update_fields=["revoked_at", "revoked_by", "revocation_reason"])
+    credentials.revoke(certificate)
     return certificate
 
 
@@ -506,7 +514,7 @@ def reissue_certificate(*, certificate, by, reason, holder_name=None, issued_on=
         return snapshot
 
     enrollment = Enrollment.objects.select_related("program__facility").get(pk=old.enrollment_id)
-    return _save_certificate(
+    new = _save_certificate(
         enrollment=enrollment,
         kind=old.kind,
         issued_on=issued_on,
@@ -516,3 +524,5 @@ def reissue_certificate(*, certificate, by, reason, holder_name=None, issued_on=
         series_partner=old.series_partner,
         replaces=old,
     )
+    credentials.create_credentials([new])
+    return new

@@ -395,6 +395,12 @@ REPORT_PDF_KEEP_DAYS = int(os.environ.get("REPORT_PDF_KEEP_DAYS", "30"))
 
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
+# Each issuer's credential signing key (certificates.credentials, #14) is stored encrypted with
+# this secret. Unset, it derives from SECRET_KEY, and a changed SECRET_KEY would then lose every
+# issuer's key: a server sets its own (`manage.py check --deploy` warns until it does) and keeps
+# it with the database backups, which cannot sign again without it.
+CREDENTIAL_KEY = os.environ.get("CREDENTIAL_KEY", "")
+
 # The public verification page: at most N lookups per client IP in S seconds ("N/S").
 VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30/600")
 
