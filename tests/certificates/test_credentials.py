@@ -342,10 +342,16 @@ def test_discreet_credential_and_issuer_documents_name_no_prison(
     client, discreet, program, partner, facility, admin_user
 ):
     certificates = issue(program, admin_user)
-    tokens = [token_of(certificate) for certificate in certificates]
+    # A reissue keeps the partner's series, so the partner signs it too; the revocation it
+    # implies signs the status list again.
+    reissued = services.reissue_certificate(
+        certificate=certificates[0], by=admin_user, reason="Nama salah eja", issued_on=ISSUED_ON
+    )
+    tokens = [token_of(certificate) for certificate in [*certificates, reissued]]
     did = header_of(tokens[0])["kid"].split("#")[0]
 
     assert did == "did:web:pelatihan.example.go.id:issuers:blk-kota-palangka-raya"
+    assert {header_of(token)["kid"] for token in tokens} == {f"{did}#key-1"}
     issuer = Issuer.objects.get()
     assert (issuer.partner, issuer.facility, issuer.slug) == (
         partner,
