@@ -5,12 +5,18 @@ or wallet must read them.
 - `/issuers/<slug>/`: the issuer's profile page;
 - `/issuers/<slug>/status/<n>`: a signed revocation list, as stored at the last revocation;
 - `/verify/<code>/credential.jwt` and `.json`: a certificate's credential, found by the code
-  printed in its QR code, rate limited with the verification page.
+  printed in its QR code, rate limited with the verification page;
+- `/verifier/`: the offline verifier page (static/verifier), to use here or save and open
+  from a file.
 
 A discreet program's issuer is its lead partner: none of these name the facility.
 """
 
+import base64
+import functools
+import hashlib
 import json
+import re
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
@@ -21,6 +27,8 @@ from django.views.decorators.http import require_safe
 
 from certificates import credentials, ratelimit, verifying
 from certificates.models import Credential, Issuer, StatusList
+
+VERIFIER = settings.BASE_DIR / "static" / "verifier" / "credential-verifier.html"
 
 # Public documents that change rarely: caches may keep them a while, any site may fetch them.
 PUBLIC_SECONDS = 300
@@ -129,3 +137,32 @@ def credential_json(request, code):
     return _download(
         HttpResponse(body, content_type="application/json; charset=utf-8"), credential, "json"
     )
+
+
+@functools.cache
+def _verifier_page():
+    """The verifier page's bytes and the policy that lets its inline script (only) run.
+
+    Served by the app's own policy it would not start (`script-src 'self'`), and an exception
+    by path for 'unsafe-inline' would be wider than this page: its script's hash is exact.
+    """
+    page = VERIFIER.read_bytes()
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(script).digest()).decode()}'"
+        for script in re.findall(rb"<script>(.*?)</script>", page, re.DOTALL)
+    )
+    policy = (
+        f"default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; img-src data:; "
+        "form-action 'none'; base-uri 'none'; frame-ancestors 'none'"
+    )
+    return page, policy
+
+
+@require_safe
+def verifier(request):
+    """The offline verifier, to use in place or to save (no query)."""
+    page, policy = _verifier_page()
+    response = HttpResponse(page, content_type="text/html; charset=utf-8")
+    # Set here, the middleware leaves it as it is.
+    response["Content-Security-Policy"] = policy
+    return _public(response, seconds=3600)

@@ -101,3 +101,17 @@ def test_csp_facility_picker_searches_and_switches(open_page, superuser, facilit
     expect(page.locator(".navbar-brand")).to_have_attribute("title", other_facility.name)
     expect(page.get_by_role("alert")).to_contain_text(other_facility.name)
     assert not violations(page, console)
+
+
+def test_csp_verifier_page_runs_where_the_site_serves_it(open_page):
+    """/verifier/ sends its own policy allowing exactly its inline script: the site's policy
+    would keep it from starting, and it would tell the visitor to save it first."""
+    page, console = open_watched_page(open_page)
+
+    response = page.goto(reverse("verify:verifier"))
+
+    assert "script-src 'sha256-" in response.headers["content-security-policy"]
+    expect(page.locator("#not-started")).to_be_hidden()
+    page.locator("#check").click()
+    expect(page.locator("#result")).not_to_be_empty()
+    assert violations(page, console) == []
