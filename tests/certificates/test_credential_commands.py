@@ -118,21 +118,27 @@ def test_verify_credential_valid_from_files_reports_and_exits_0(
     assert "Problem" not in out
 
 
+def forge(path, folder, old, new):
+    """A copy of the credential at `path` whose payload says `new` where it said `old`."""
+    header, payload, signature = path.read_text().split(".")
+    text = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
+    assert text.count(old) == 1
+    forged = base64.urlsafe_b64encode(text.replace(old, new).encode()).decode().rstrip("=")
+    forgery = folder / "forged.jwt"
+    forgery.write_text(f"{header}.{forged}.{signature}")
+    return forgery
+
+
 @pytest.mark.usefixtures("_base_url")
 def test_verify_credential_tampered_payload_exits_1_with_the_signature_problem(
     client, program, admin_user, tmp_path
 ):
     [certificate, *_rest] = issue(program, admin_user)
     paths = save(client, tmp_path, certificate)
-    header, payload, signature = paths["credential"].read_text().split(".")
-    text = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
-    assert text.count("Ahmad Fauzi") == 1
     # One character: the holder's name, as a forger would change it.
-    forged = base64.urlsafe_b64encode(text.replace("Ahmad Fauzi", "Ahmad Fauzy").encode())
-    tampered = tmp_path / "tampered.jwt"
-    tampered.write_text(f"{header}.{forged.decode().rstrip('=')}.{signature}")
+    forgery = forge(paths["credential"], tmp_path, "Ahmad Fauzi", "Ahmad Fauzy")
 
-    status, out, err = verify_files(paths, tampered)
+    status, out, err = verify_files(paths, forgery)
 
     assert status == 1
     assert "Holder       Ahmad Fauzy" in out
@@ -140,6 +146,22 @@ def test_verify_credential_tampered_payload_exits_1_with_the_signature_problem(
     assert "Problem      The signature does not match the credential's content." in out
     assert out.splitlines()[-1] == "Result       NOT VALID"
     assert err == "Not valid: The signature does not match the credential's content."
+
+
+@pytest.mark.usefixtures("_base_url")
+def test_verify_credential_prints_no_control_character_of_a_forgery(
+    client, program, admin_user, tmp_path
+):
+    """A forged name that moves the cursor up and clears the line could hide the verdict."""
+    [certificate, *_rest] = issue(program, admin_user)
+    paths = save(client, tmp_path, certificate)
+    forgery = forge(paths["credential"], tmp_path, "Ahmad Fauzi", "Ahmad\\u001b[1A\\u001b[2K")
+
+    status, out, _err = verify_files(paths, forgery)
+
+    assert status == 1
+    assert "\x1b" not in out
+    assert "Holder       Ahmad\N{REPLACEMENT CHARACTER}[1A\N{REPLACEMENT CHARACTER}[2K" in out
 
 
 @pytest.mark.usefixtures("_base_url")
@@ -419,3 +441,25 @@ def test_rotate_issuer_key_all_rotates_every_issuer(program, admin_user):
     assert status == 0
     assert out.splitlines()[-1] == "1 issuer key(s) rotated."
     assert list(IssuerKey.objects.values_list("number", flat=True)) == [1, 2]
+
+
+@pytest.mark.usefixtures("_base_url")
+def test_issue_credentials_stops_clearly_when_the_keys_cannot_be_opened(
+    settings, program, admin_user
+):
+    issue(program, admin_user)
+    Credential.objects.all().delete()
+    # Another secret than the keys were stored with, as after a lost CREDENTIAL_KEY.
+    settings.CREDENTIAL_KEY = "not-the-secret-the-keys-were-stored-with"
+
+    status, out, err = run("issue_credentials")
+
+    assert status == 1
+    assert err == (
+        "Stopped at Aksesoris Gelang dan Kalung Batu (issuer: Lapas Narkotika Kelas IIA "
+        "Kasongan): The signing key of Lapas Narkotika Kelas IIA Kasongan cannot be opened: "
+        "CREDENTIAL_KEY is not the secret it was stored with. Ask the server's administrator. "
+        "0 credential(s) signed before it are kept; run again once this is fixed."
+    )
+    assert out == ""
+    assert not Credential.objects.exists()

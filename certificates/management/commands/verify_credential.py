@@ -152,6 +152,16 @@ def dig(value, *keys):
     return value
 
 
+def printable(value):
+    """`value` for a terminal: what a forged credential says is printed too, and a control
+    character in it could move the cursor and overwrite the verdict."""
+    if value in (None, ""):
+        return "-"
+    return "".join(
+        char if char.isprintable() else "\N{REPLACEMENT CHARACTER}" for char in str(value)
+    )
+
+
 def holder_of(credential):
     identifiers = dig(credential, "credentialSubject", "identifier")
     for identifier in identifiers if isinstance(identifiers, list) else []:
@@ -211,7 +221,9 @@ class Command(BaseCommand):
         if not outcome.valid:
             more = len(outcome.problems) - 1
             extra = f" (and {more} more)" if more else ""
-            raise CommandError(f"Not valid: {outcome.problems[0]}{extra}", returncode=INVALID)
+            raise CommandError(
+                f"Not valid: {printable(outcome.problems[0])}{extra}", returncode=INVALID
+            )
 
     def examine(self, file, did_document_file, status_list_file, *, network):
         """(header, credential as written, outcome): the credential checked against its
@@ -277,9 +289,9 @@ class Command(BaseCommand):
         )
         width = max(len(label) for label, _value in rows)
         for label, value in rows:
-            self.stdout.write(f"{label.ljust(width)}  {value if value not in (None, '') else '-'}")
+            self.stdout.write(f"{label.ljust(width)}  {printable(value)}")
         for problem in outcome.problems:
-            self.stdout.write(f"{'Problem'.ljust(width)}  {problem}")
+            self.stdout.write(f"{'Problem'.ljust(width)}  {printable(problem)}")
         if outcome.valid:
             self.stdout.write(self.style.SUCCESS(f"{'Result'.ljust(width)}  VALID"))
         else:
