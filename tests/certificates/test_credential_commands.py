@@ -70,7 +70,7 @@ def save(client, folder, certificate, download="credential_jwt"):
     slug = payload["iss"].rsplit(":", 1)[1]
     status_url = payload["credentialStatus"]["statusListCredential"]
     files = {
-        "credential": (folder / f"{code}.{download[-4:]}", credential),
+        "credential": (folder / f"{code}.{download.removeprefix('credential_')}", credential),
         "did": (folder / "did.json", client.get(reverse("verify:issuer_did", args=[slug])).content),
         "status": (folder / "status.jwt", client.get(urlsplit(status_url).path).content),
     }
