@@ -468,7 +468,8 @@ def revoke(certificate):
     if credential is None:
         return
     status_list = (
-        StatusList.objects.select_for_update()
+        # Only the list's row: PostgreSQL locks no row of an outer join's nullable side.
+        StatusList.objects.select_for_update(of=("self",))
         .select_related("issuer__facility", "issuer__partner")
         .get(pk=credential.status_list_id)
     )
