@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import ListView
 
-from certificates import services
+from certificates import credentials, services, verifying
 from certificates.forms import CertificateFilterForm, ReissueForm, RevokeForm
 from certificates.models import Certificate
 from certificates.pdf import qr_code, verification_url
@@ -96,7 +96,8 @@ def certificate_detail(request, pk):
     """One certificate: holder, program, status, the verdict it was issued on, PDF, QR, history.
 
     Queries: session, user, facility (scope), then one for the certificate joined with its
-    program, holder, issuer, revoker and the certificates it replaces and was replaced by.
+    program, holder, issuer, revoker, the certificates it replaces and was replaced by, and its
+    Open Badges credential with the credential's issuer, key and status list.
     """
     certificate = get_object_or_404(
         facility_certificates(request).select_related(
@@ -106,6 +107,10 @@ def certificate_detail(request, pk):
             "revoked_by",
             "replaces",
             "replaced_by__issued_by",
+            "credential__issuer__facility",
+            "credential__issuer__partner",
+            "credential__key",
+            "credential__status_list",
         ),
         pk=pk,
     )
@@ -125,11 +130,30 @@ def certificate_detail(request, pk):
         "qr": cached_qr_code(url),
         "can_revoke": request.user.is_admin and certificate.revoked_at is None,
     }
+    # Statements and certificates issued before #14 have none.
+    credential = getattr(certificate, "credential", None)
+    if credential is not None:
+        did = credentials.did_of(credential.issuer)
+        context["credential"] = credential
+        context["credential_did"] = did
+        context["credential_kid"] = credentials.key_id(did, credential.key)
+        context["credential_bit"] = status_bit(credential)
     if context["can_revoke"]:
         # Two forms on one page, each field named "reason": distinct ids keep labels apart.
         context["revoke_form"] = RevokeForm(auto_id="revoke_%s")
         context["reissue_form"] = ReissueForm(auto_id="reissue_%s")
     return render(request, "certificates/certificate_detail.html", context)
+
+
+def status_bit(credential):
+    """Whether `credential`'s bit is set in its status list as the list is served (signed at
+    the last revocation); None if the stored list cannot be read."""
+    try:
+        _header, payload = verifying.unverified(credential.status_list.token)
+        encoded = payload["credentialSubject"]["encodedList"]
+        return bool(verifying.read_bit(encoded, credential.status_index))
+    except (verifying.Malformed, KeyError, TypeError, ValueError, OSError, EOFError):
+        return None
 
 
 @require_POST

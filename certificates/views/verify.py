@@ -5,6 +5,10 @@ No login: it shows only whether the certificate is valid, its number, the holder
 the LSP's certificate number, the number that replaced a revoked one or that a reissued one
 replaces, and never the facility of a discreet certificate. It is kept out of search engines
 and rate limited per client IP, as anyone may call it.
+
+A certificate of completion signed as an Open Badges credential (#14) also offers it for
+download and shows what checking it finds: its signature under the issuer's DID document and its
+bit in the issuer's signed status list, as an employer's verifier would find them.
 """
 
 import datetime
@@ -16,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from certificates import ratelimit
+from certificates import credentials, ratelimit
 from certificates.competency import achieved_by_id
 from certificates.models import Certificate
 
@@ -46,8 +50,12 @@ def _noindex(response):
 
 @require_safe
 def verify(request, code):
-    """Show a certificate's validity by its verification code. One query, joined; a valid
-    certificate of completion one more for its competency units."""
+    """Show a certificate's validity by its verification code.
+
+    Queries: the certificate joined with the certificates it replaces and that replaced it and
+    with its credential's issuer (facility or partner) and status list; a credential adds its
+    issuer's keys (the DID document), a valid certificate of completion its competency units.
+    """
     retry_after = ratelimit.hit("verify", ratelimit.client_ip(request), settings.VERIFY_RATE_LIMIT)
     if retry_after is not None:
         response = HttpResponse(
@@ -57,15 +65,24 @@ def verify(request, code):
         )
         response["Retry-After"] = str(retry_after)
         return _noindex(response)
-    # The certificate it replaces and the one that replaced it come in the same query.
+    # The certificate it replaces, the one that replaced it and the credential with what
+    # checking it needs but the keys come in the same query.
     certificate = (
-        Certificate.objects.select_related("replaces", "replaced_by")
+        Certificate.objects.select_related(
+            "replaces",
+            "replaced_by",
+            "credential__issuer__facility",
+            "credential__issuer__partner",
+            "credential__status_list",
+        )
         .filter(verification_code=code)
         .first()
     )
     if certificate is None:
         return _noindex(render(request, "certificates/verify.html", {"code": code}, status=404))
     snapshot = certificate.snapshot
+    # Old certificates were issued before credentials existed, statements never get one.
+    credential = getattr(certificate, "credential", None)
     context = {
         "certificate": certificate,
         "number": snapshot.get("number", certificate.number),
@@ -83,5 +100,9 @@ def verify(request, code):
         if certificate.kind == Certificate.Kind.COMPLETION and certificate.revoked_at is None
         else [],
         "today": timezone.localdate(),
+        "credential": credential,
     }
+    if credential is not None:
+        context["check"] = credentials.check_stored(credential)
+        context["credential_did"] = credentials.did_of(credential.issuer)
     return _noindex(render(request, "certificates/verify.html", context))

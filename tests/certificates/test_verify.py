@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from certificates import credentials
 from certificates.models import Certificate
 from certificates.views.verify import mask_name
 from tests.certificates import revealing
@@ -240,11 +241,15 @@ def test_verify_query_count(client, certificate, admin_user, django_assert_num_q
     # The page's own queries: the rate limit's counter lives in whatever cache is configured
     # (in production the database cache, about a dozen more queries), not counted here.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    credentials.create_credentials([certificate])
     new = reissued(certificate, admin_user, number="002/LPN.KSG/PK/IX/2025")
+    credentials.create_credentials([new])
 
-    # The certificate joined with the one it replaces and the one that replaced it; a valid
-    # certificate of completion adds its holder's competency units with their assessments.
-    for target, count in ((certificate, 1), (new, 2)):
+    # The certificate joined with the one it replaces, the one that replaced it and its
+    # credential with the credential's issuer (its facility or partner) and status list; the
+    # issuer's keys, for checking the credential against its DID document; a valid certificate
+    # of completion adds its holder's competency units with their assessments.
+    for target, count in ((certificate, 2), (new, 3)):
         with django_assert_num_queries(count):
             client.get(url(target))
 
