@@ -23,7 +23,7 @@ from certificates import credentials, services, verifying
 from certificates.models import Certificate, Credential, Issuer, IssuerKey
 from programs.models import Enrollment
 from tests.certificates import close, enrol, make_sessions, revealing
-from tests.certificates.competency_rows import make_units
+from tests.certificates.competency_rows import BELUM, KOMPETEN, assess, make_units
 from tests.factories import (
     InmateFactory,
     ProgramFactory,
@@ -244,6 +244,25 @@ def test_credential_without_competency_units_has_no_alignment(client, program, a
     assert payload["credentialSubject"]["achievement"]["creditsAvailable"] == 20
 
 
+def test_units_achieved_before_issue_are_results_aligned_to_them(client, program, admin_user):
+    units = make_units(program, 3)
+    [enrollment] = participants(program, NAMES[:1])
+    assess(enrollment, admin_user, {units[0]: KOMPETEN, units[1]: BELUM, units[2]: KOMPETEN})
+    [certificate] = issue(program, admin_user)
+    token = token_of(certificate)
+
+    payload = decode(token, resolve(client, header_of(token)["kid"].split("#")[0]))
+
+    aligned = [
+        (result["value"], alignment["targetCode"])
+        for result in payload["credentialSubject"]["result"]
+        for alignment in result.get("alignment", [])
+    ]
+    assert aligned == [("Kompeten", units[0].code), ("Kompeten", units[2].code)]
+    # The achievement still names every unit the program prepares for.
+    assert len(payload["credentialSubject"]["achievement"]["alignment"]) == 3
+
+
 @pytest.mark.parametrize(("segment", "position"), [(1, 0), (1, 1000), (1, -2), (2, 0), (2, 40)])
 def test_altering_one_character_fails_verification(client, program, admin_user, segment, position):
     participants(program, NAMES[:1])
@@ -443,6 +462,22 @@ def test_private_key_never_appears_and_another_secret_cannot_sign(
 
     assert list(Certificate.objects.all()) == [certificate]
     assert list(Credential.objects.values_list("certificate_id", flat=True)) == [certificate.pk]
+
+
+def test_a_set_credential_key_outlives_a_new_secret_key(client, program, admin_user, settings):
+    settings.CREDENTIAL_KEY = "kept-with-the-database-backups"
+    first, second = participants(program, NAMES[:2])
+    [before] = issue(program, admin_user, [first])
+
+    settings.SECRET_KEY = "a-new-secret-key-after-a-leak-0123456789"
+    [after] = issue(program, admin_user, [second])
+
+    document = resolve(client, "did:web:pelatihan.example.go.id:issuers:lpn-ksg")
+    assert len(document["verificationMethod"]) == 1
+    for certificate in (before, after):
+        assert decode(token_of(certificate), document)["jti"].endswith(
+            f"/{certificate.verification_code}/"
+        )
 
 
 def test_batch_indexes_are_distinct_and_queries_do_not_grow(program, facility, admin_user):
