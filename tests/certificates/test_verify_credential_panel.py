@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from certificates import credentials, services
+from certificates import credentials, services, verifying
 from tests.certificates import revealing
 from tests.certificates.rows import make_certificate
 from tests.factories import InmateFactory
@@ -161,7 +161,11 @@ def test_verify_discreet_credential_panel_names_no_prison(
     assert revealing(html, discreet_certificate.facility) == []
 
 
-def test_verify_discreet_issuer_profile_names_no_prison(client, discreet_certificate):
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_verify_discreet_issuer_profile_names_no_prison(
+    client, discreet_certificate, settings, language
+):
+    settings.LANGUAGE_CODE = language
     issuer = discreet_certificate.credential.issuer
 
     html = client.get(reverse("verify:issuer", args=[issuer.slug])).content.decode()
@@ -272,3 +276,16 @@ def test_certificate_page_credential_only_for_its_readers(
     response = client_for(None).get(detail_url(certificate))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_credential_reads_in_indonesian_whatever_the_page_language(certificate):
+    # Tests run in English; the credential is written in Bahasa Indonesia all the same.
+    _header, payload = verifying.unverified(certificate.credential.token)
+
+    achievement = payload["credentialSubject"]["achievement"]
+    assert payload["name"] == "Sertifikat Pelatihan: Aksesoris Gelang dan Kalung Batu"
+    assert achievement["criteria"]["narrative"].startswith("Mengikuti sekurang-kurangnya")
+    assert [item["name"] for item in achievement["resultDescription"]] == [
+        "Hasil asesmen",
+        "Kehadiran (%)",
+    ]
