@@ -12,11 +12,12 @@
 # member's inmate list, logged in. Any answer but 200, or any socket error, fails the step; the
 # throughput and latency percentiles are printed. Everything started here stops on exit.
 #
-# Usage: PG_URL=postgres://... scripts/ci-stack.sh
+# Usage: PG_URL=postgres://... CREDENTIAL_KEY=... scripts/ci-stack.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 : "${PG_URL:?PG_URL must name the PostgreSQL database seeded with the demo (manage.py seed_demo)}"
+: "${CREDENTIAL_KEY:?CREDENTIAL_KEY must be the one the demo was seeded with (it opens the signing keys)}"
 HTTPS_PORT=${STACK_HTTPS_PORT:-8443}
 HTTP_PORT=${STACK_HTTP_PORT:-8080}
 APP_PORT=${STACK_APP_PORT:-8001}
@@ -186,6 +187,33 @@ echo "-- /health/ through nginx"
 health=$(curl_nginx -w '\n%{http_code}' "$base/health/")
 [ "$(tail -1 <<<"$health")" = 200 ] || fail "/health/ answered: $health"
 echo "$health" | head -1
+
+echo "-- a credential verified as an employer would: did:web and its status list over TLS"
+# Reissued here so that its DID and links name this stack's address (the demo's were signed for
+# the default PUBLIC_BASE_URL); verify_credential then resolves them through nginx, trusting
+# only the stack's self-signed certificate.
+code=$($PY manage.py shell -v 0 -c "
+from certificates.models import Certificate
+from certificates.services import reissue_certificate
+old = Certificate.objects.filter(kind='completion', revoked_at=None).order_by('pk').first()
+new = reissue_certificate(certificate=old, by=old.issued_by, reason='CI stack: credential check')
+open('$tmp/credential.jwt', 'w').write(new.credential.token)
+print(new.verification_code)")
+SSL_CERT_FILE="$tmp/fullchain.pem" $PY manage.py verify_credential "$tmp/credential.jwt" \
+  >"$tmp/verify.log" 2>&1 || { cat "$tmp/verify.log"; fail "a fresh credential did not verify"; }
+grep -q "did:web:localhost%3A$HTTPS_PORT:issuers:" "$tmp/verify.log" ||
+  fail "verify_credential did not resolve the stack's did:web"
+$PY manage.py shell -v 0 -c "
+from certificates.models import Certificate
+from certificates.services import revoke_certificate
+certificate = Certificate.objects.get(verification_code='$code')
+revoke_certificate(certificate=certificate, by=certificate.issued_by, reason='CI stack: revoked')"
+if SSL_CERT_FILE="$tmp/fullchain.pem" $PY manage.py verify_credential "$tmp/credential.jwt" \
+  >"$tmp/verify.log" 2>&1; then
+  cat "$tmp/verify.log"; fail "a revoked credential still verified"
+fi
+grep -qi "revoked" "$tmp/verify.log" || { cat "$tmp/verify.log"; fail "no revocation reported"; }
+echo "A credential verified through nginx, and failed once revoked."
 
 # The trainer's busiest session (most participants on the marking page).
 session=$($PY manage.py shell -v 0 -c "
