@@ -78,7 +78,7 @@ def test_verify_credential_panel_links_downloads_issuer_and_offline_verifier(cli
     assert f'href="{reverse("verify:credential_json", args=[code])}" download' in html
     issuer_url = reverse("verify:issuer", args=[certificate.credential.issuer.slug])
     assert f'href="{issuer_url}"' in html
-    assert 'href="/static/verifier/credential-verifier.html" download=' in html
+    assert 'href="/verifier/" download="credential-verifier.html"' in html
 
 
 def test_verify_credential_downloads_are_the_signed_credential(client, certificate):
