@@ -10,6 +10,8 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
 
 
 def parse_rate(rate):
@@ -62,3 +64,21 @@ def hit(scope, client, rate):
     if count <= limit:
         return None
     return max(1, int(period - (now % period)))
+
+
+def verify_refusal(request):
+    """The 429 answer when `request`'s client is past VERIFY_RATE_LIMIT, else None.
+
+    The verification page and the credential downloads count together: both take a code from
+    a QR code, and a scraper walking codes must not get twice the tries.
+    """
+    retry_after = hit("verify", client_ip(request), settings.VERIFY_RATE_LIMIT)
+    if retry_after is None:
+        return None
+    response = HttpResponse(
+        _("Too many verification requests. Please try again later."),
+        status=429,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(retry_after)
+    return response

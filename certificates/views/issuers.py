@@ -22,7 +22,6 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from certificates import credentials, ratelimit, verifying
@@ -85,19 +84,6 @@ def profile(request, slug):
     return render(request, "certificates/issuer_profile.html", context)
 
 
-def _limited(request):
-    retry_after = ratelimit.hit("verify", ratelimit.client_ip(request), settings.VERIFY_RATE_LIMIT)
-    if retry_after is None:
-        return None
-    response = HttpResponse(
-        _("Too many verification requests. Please try again later."),
-        status=429,
-        content_type="text/plain; charset=utf-8",
-    )
-    response["Retry-After"] = str(retry_after)
-    return response
-
-
 def _credential(code):
     return get_object_or_404(
         Credential.objects.select_related("certificate"), certificate__verification_code=code
@@ -114,9 +100,9 @@ def _download(response, credential, extension):
 @require_safe
 def credential_jwt(request, code):
     """The certificate's credential as its compact JWS. One query."""
-    limited = _limited(request)
-    if limited:
-        return limited
+    refused = ratelimit.verify_refusal(request)
+    if refused is not None:
+        return refused
     credential = _credential(code)
     return _download(
         HttpResponse(credential.token, content_type="application/vc+jwt"), credential, "jwt"
@@ -126,9 +112,9 @@ def credential_jwt(request, code):
 @require_safe
 def credential_json(request, code):
     """The credential in a JSON wrapper: the JWS and, to read, its payload. One query."""
-    limited = _limited(request)
-    if limited:
-        return limited
+    refused = ratelimit.verify_refusal(request)
+    if refused is not None:
+        return refused
     credential = _credential(code)
     _header, payload = verifying.unverified(credential.token)
     body = json.dumps(

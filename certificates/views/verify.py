@@ -13,11 +13,8 @@ bit in the issuer's signed status list, as an employer's verifier would find the
 
 import datetime
 
-from django.conf import settings
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from certificates import credentials, ratelimit
@@ -56,15 +53,9 @@ def verify(request, code):
     with its credential's issuer (facility or partner) and status list; a credential adds its
     issuer's keys (the DID document), a valid certificate of completion its competency units.
     """
-    retry_after = ratelimit.hit("verify", ratelimit.client_ip(request), settings.VERIFY_RATE_LIMIT)
-    if retry_after is not None:
-        response = HttpResponse(
-            _("Too many verification requests. Please try again later."),
-            status=429,
-            content_type="text/plain; charset=utf-8",
-        )
-        response["Retry-After"] = str(retry_after)
-        return _noindex(response)
+    refused = ratelimit.verify_refusal(request)
+    if refused is not None:
+        return _noindex(refused)
     # The certificate it replaces, the one that replaced it and the credential with what
     # checking it needs but the keys come in the same query.
     certificate = (
