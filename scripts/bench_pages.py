@@ -250,8 +250,12 @@ def pages_of(facility):
         .order_by("-n", "pk")
         .first()
     )
+    # A valid certificate of completion: the page with the most to show (its competency units
+    # and its signed credential checked), in every facility alike.
     certificate = (
-        Certificate.objects.filter(facility=facility, revoked_at__isnull=True)
+        Certificate.objects.filter(
+            facility=facility, revoked_at__isnull=True, kind=Certificate.Kind.COMPLETION
+        )
         .order_by("pk")
         .first()
     )
