@@ -4,8 +4,9 @@ Django imports the URLconf, and with it every view and what they import (WeasyPr
 the PDF and report code), only when the first request arrives, and compiles each template the
 first time it is used: about a second and a half here, paid by whoever a fresh gunicorn worker
 serves first. Workers are replaced every `max_requests`, so under load that was a request of 2-3 s
-every few hundred (the CI load test's p99). Doing it here, while the worker boots, moves that
-time off the request path.
+every few hundred (the CI load test's p99). Doing it here moves that time off the request path;
+gunicorn loads this module once in its master (`preload_app`, deploy/gunicorn.conf.py) and forks
+warm workers from it, so nothing here may open a database connection.
 """
 
 import os

@@ -12,9 +12,11 @@ ROOT = Path(__file__).resolve().parents[2]
 PROBE = """
 import json, sys
 import lapas_training.wsgi
+from django.db import connections
 from django.template import engines
 loader = engines["django"].engine.template_loaders[0]
 print(json.dumps({
+    "connected": [c.alias for c in connections.all() if c.connection is not None],
     "views": sorted(name for name in sys.modules if name.endswith(".views.products")
                     or name.endswith(".views.marking") or name == "weasyprint"),
     "loader": type(loader).__name__,
@@ -38,5 +40,8 @@ def test_a_booted_worker_has_imported_the_views_and_compiled_the_templates():
 
     assert state["views"] == ["attendance.views.marking", "programs.views.products", "weasyprint"]
     assert state["loader"] == "Loader"
+    # gunicorn forks its workers after this (preload_app): a connection opened here would be
+    # one socket shared by every worker.
+    assert state["connected"] == []
     for name in ("base.html", "attendance/mark.html", "inmates/inmate_list.html"):
         assert name in state["templates"]
