@@ -174,6 +174,10 @@ def _check_status(payload, status_list, did_document, outcome, now):
         outcome.problems.append(_("This status list is not the one the credential names."))
         return
     subject = list_payload.get("credentialSubject") or {}
+    if subject.get("statusPurpose") != entry.get("statusPurpose"):
+        # A set bit in a list of another purpose (e.g. suspension) means something else.
+        outcome.problems.append(_("The status list is not for the credential's status purpose."))
+        return
     try:
         bit = read_bit(subject.get("encodedList", ""), int(entry.get("statusListIndex", "")))
     except (Malformed, ValueError, OSError, EOFError):

@@ -18,9 +18,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from certificates import credentials, services, verifying
-from certificates.models import Certificate, Credential, Issuer, IssuerKey
+from certificates.models import Certificate, Credential, Issuer, IssuerKey, StatusList
 from programs.models import Enrollment
 from tests.certificates import close, enrol, make_sessions, revealing
 from tests.certificates.competency_rows import BELUM, KOMPETEN, assess, make_units
@@ -534,3 +535,25 @@ def test_the_apps_verifier_agrees(client, program, admin_user):
     assert (revoked.valid, revoked.signature, revoked.status) == (False, True, "revoked")
     still = verifying.check(token_of(other), did_document=document, status_list=served_list())
     assert (still.valid, still.status) == (True, "active")
+
+
+def test_the_apps_verifier_refuses_a_list_of_another_purpose(client, program, admin_user):
+    """A list the issuer signed for another purpose (here suspension) is not read as the
+    credential's revocation list, even at the same address."""
+    participants(program, NAMES[:1])
+    [certificate] = issue(program, admin_user)
+    token = token_of(certificate)
+    document = resolve(client, header_of(token)["kid"].split("#")[0])
+    status_list = StatusList.objects.select_related("issuer__facility").get()
+    signer = credentials.Signer(status_list.issuer)
+    list_payload = decode(status_list.token, document)
+    list_payload["credentialSubject"]["statusPurpose"] = "suspension"
+    for claim in ("iss", "jti", "nbf", "iat"):
+        del list_payload[claim]
+    other_purpose = signer.sign(list_payload, timezone.now())
+
+    outcome = verifying.check(token, did_document=document, status_list=other_purpose)
+
+    assert outcome.signature and not outcome.valid
+    assert outcome.status == "unchecked"
+    assert outcome.problems == ["The status list is not for the credential's status purpose."]
