@@ -9,7 +9,7 @@ PORT ?=
 # Tests run with production-like settings (DEBUG off), which need a key.
 TEST_ENV := SECRET_KEY=test-only-secret-key DEBUG=0
 
-.PHONY: run test lint format migrations-check messages messages-compile messages-check pytest bench bench-pages system-deps clean
+.PHONY: run test lint format migrations-check messages messages-compile messages-check pytest bench bench-pages system-deps test-deps clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is required"; exit 1; }
@@ -21,13 +21,17 @@ $(VENV)/.installed: pyproject.toml
 system-deps:
 	@PYTHON=$(PYTHON) scripts/system-deps.sh
 
+# The tests also drive Debian's Chromium (never a browser downloaded by Playwright).
+test-deps:
+	@PYTHON=$(PYTHON) scripts/system-deps.sh chromium
+
 # The demo asks no second factor at login (the login page says so); production does.
 run: system-deps $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo
 	DEBUG=1 TWO_FACTOR_REQUIRED=0 PY=$(PY) HOST=$(HOST) PORT=$(PORT) scripts/serve.sh
 
-test: system-deps $(VENV)/.installed lint migrations-check messages-check pytest
+test: test-deps $(VENV)/.installed lint migrations-check messages-check pytest
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
