@@ -15,7 +15,13 @@ urlpatterns = [
     path("export.<str:fmt>", exports.inmate_export, name="inmate_export"),
     path("follow-ups/", outcomes.follow_up_list, name="follow_up_list"),
     path("outcomes/", outcomes.outcome_report, name="outcome_report"),
+    path("outcomes/export.<str:fmt>", outcomes.outcome_report_export, name="outcome_report_export"),
     path("outcomes/region/", outcomes.outcome_rollup, name="outcome_rollup"),
+    path(
+        "outcomes/region/export.<str:fmt>",
+        outcomes.outcome_rollup_export,
+        name="outcome_rollup_export",
+    ),
     path("<int:pk>/", views.InmateDetailView.as_view(), name="inmate_detail"),
     path("<int:pk>/edit/", views.InmateUpdateView.as_view(), name="inmate_update"),
     path("<int:pk>/departure/", views.inmate_departure, name="inmate_departure"),

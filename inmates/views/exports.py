@@ -32,7 +32,7 @@ def inmate_export(request, fmt):
     Queries: the user, the facility (scope), the facility's blocks (the filter form), the
     audit event's INSERT and the inmates with their program counts, fetched in chunks.
     """
-    _check_format(fmt)
+    check_format(fmt)
     _form, inmates = filtered_register(request)
     inmates = annotate_program_counts(inmates)
     header = [
@@ -76,7 +76,7 @@ def inmate_export(request, fmt):
         user=request.user,
         detail=f"{_('Inmates')} ({fmt.upper()}) {request.GET.urlencode()}".strip(),
     )
-    filename = _filename("warga-binaan", facility.unit_code, fmt)
+    filename = export_filename("warga-binaan", facility.unit_code, fmt)
     if fmt == "csv":
         return csv_response(filename, header, rows)
     return xlsx_response(filename, [Sheet(_("Inmates"), header, rows)])
@@ -90,7 +90,7 @@ def inmate_history_export(request, pk, fmt):
     Queries: the user, the facility (scope), the inmate, the audit event's INSERT, and the
     enrolments with their program and its lead partner's name.
     """
-    _check_format(fmt)
+    check_format(fmt)
     inmate = get_object_or_404(Inmate.objects.in_scope(request.scope), pk=pk)
     lead_partner = ProgramPartner.objects.filter(
         program=OuterRef("program"), role=ProgramPartner.Role.LEAD
@@ -141,13 +141,13 @@ def inmate_history_export(request, pk, fmt):
         obj=inmate,
         detail=f"{_('Training history')} ({fmt.upper()})",
     )
-    filename = _filename("riwayat-pelatihan", inmate.registration_number, fmt)
+    filename = export_filename("riwayat-pelatihan", inmate.registration_number, fmt)
     if fmt == "csv":
         return csv_response(filename, header, rows, preamble=preamble)
     return xlsx_response(filename, [Sheet(_("Training history"), header, rows, preamble)])
 
 
-def _check_format(fmt):
+def check_format(fmt):
     if fmt not in FORMATS:
         raise Http404
 
@@ -163,6 +163,6 @@ def _field_label(model, name):
     return str(capfirst(model._meta.get_field(name).verbose_name))
 
 
-def _filename(prefix, subject, fmt):
+def export_filename(prefix, subject, fmt):
     """E.g. `warga-binaan-LPN.KSG-2026-11-29.xlsx`: the local date says when it was taken."""
     return f"{prefix}-{safe_filename(subject)}-{timezone.localdate():%Y-%m-%d}.{fmt}"

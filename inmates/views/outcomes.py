@@ -23,7 +23,9 @@ from inmates.outcomes import (
     record_consent,
     record_follow_up,
 )
+from inmates.views.exports import check_format, export_filename
 from lapas_training.access import MANAGERS, READERS, in_rollup, role_required, rollup_required
+from lapas_training.spreadsheets import Percent, Sheet, csv_response, xlsx_response
 
 
 def _released_inmate(request, pk):
@@ -163,22 +165,26 @@ def follow_up_list(request):
     )
 
 
-def _report_context(follow_ups, *, rollup):
-    """The report's tables: per grouping (program, partner, skill), one table per milestone."""
+MILESTONES = (FollowUp.Milestone.MONTHS_6, FollowUp.Milestone.MONTHS_12)
+
+
+def _sections(follow_ups, *, rollup):
+    """(title, row heading, [(milestone label, rows)]) per grouping: program, partner, skill."""
     tables = outcome_rates(follow_ups, name_facilities=rollup)
-    milestones = [FollowUp.Milestone.MONTHS_6, FollowUp.Milestone.MONTHS_12]
     groupings = [
         (_("By program"), _("Program"), tables.by_program),
         (_("By partner"), _("Partner"), tables.by_partner),
         (_("By skill"), _("Skill"), tables.by_skill),
     ]
-    return {
-        "sections": [
-            (title, heading, [(milestone.label, rows[milestone]) for milestone in milestones])
-            for title, heading, rows in groupings
-        ],
-        "columns": _column_labels(),
-    }
+    return [
+        (title, heading, [(str(milestone.label), rows[milestone]) for milestone in MILESTONES])
+        for title, heading, rows in groupings
+    ]
+
+
+def _report_context(follow_ups, *, rollup):
+    """The report's tables: per grouping (program, partner, skill), one table per milestone."""
+    return {"sections": _sections(follow_ups, rollup=rollup), "columns": _column_labels()}
 
 
 def _column_labels():
@@ -208,6 +214,85 @@ def outcome_report(request):
             "rollup": False,
         },
     )
+
+
+@require_safe
+@role_required(READERS)
+def outcome_report_export(request, fmt):
+    """The facility's outcome report as XLSX (a sheet per grouping) or CSV (one table).
+
+    Aggregates only, like the page: no audit event, as for the periodic report. Queries:
+    session, user, facility (scope), then the three of outcome_rates.
+    """
+    check_format(fmt)
+    facility = request.scope.facility
+    follow_ups = FollowUp.objects.in_scope(request.scope)
+    return _export(
+        follow_ups,
+        fmt,
+        rollup=False,
+        label=_("Facility"),
+        name=facility.name,
+        slug=facility.unit_code,
+    )
+
+
+@require_safe
+@rollup_required
+def outcome_rollup_export(request, fmt):
+    """The roll-up's outcome report as XLSX or CSV; no person is named."""
+    check_format(fmt)
+    scope = request.scope
+    follow_ups = in_rollup(FollowUp.objects.all(), scope, "inmate__facility")
+    if scope.national:
+        label, name, slug = _("Facilities"), _("All facilities"), "nasional"
+    else:
+        label, name, slug = _("Region"), scope.region.name, scope.region.name
+    return _export(follow_ups, fmt, rollup=True, label=label, name=name, slug=slug)
+
+
+def _export(follow_ups, fmt, *, rollup, label, name, slug):
+    """Each row's counts as numbers and each share as a percentage cell beside its count, so a
+    spreadsheet can sum the counts and recompute the shares."""
+    header = [_("Reached (the base)")]
+    for column in _column_labels():
+        header += [column, f"{column} (%)"]
+    header.append(_("Not reached"))
+    preamble = [
+        (_("Report"), _("Outcomes after release")),
+        (label, name),
+        (_("Generated at"), timezone.localtime().replace(microsecond=0, tzinfo=None)),
+        (
+            _("Base"),
+            _("Shares are counted over the people who agreed to follow-up and were reached."),
+        ),
+    ]
+
+    def rows(tables):
+        for milestone, milestone_rows in tables:
+            for row in milestone_rows:
+                cells = [row.reached]
+                for count, rate in row.cells():
+                    cells += [count, Percent(rate)]
+                yield [milestone, row.label, *cells, row.not_reached]
+
+    sections = _sections(follow_ups, rollup=rollup)
+    filename = export_filename("hasil-setelah-bebas", slug, fmt)
+    if fmt == "csv":
+        table = ([title, *cells] for title, _heading, tables in sections for cells in rows(tables))
+        return csv_response(
+            filename, [_("Grouping"), _("Milestone"), _("Row"), *header], table, preamble
+        )
+    sheets = [
+        Sheet(
+            title,
+            [_("Milestone"), heading, *header],
+            list(rows(tables)),
+            preamble if i == 0 else (),
+        )
+        for i, (title, heading, tables) in enumerate(sections)
+    ]
+    return xlsx_response(filename, sheets)
 
 
 @require_safe
