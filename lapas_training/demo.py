@@ -21,7 +21,8 @@ from attendance.models import AttendanceRecord, AttendanceStatus
 from attendance.rules import is_listed
 from certificates.closing import close_program
 from certificates.services import issue_certificates, issue_statement
-from inmates.models import Inmate
+from inmates.models import FollowUp, FollowUpConsent, Inmate
+from inmates.outcomes import record_consent, record_follow_up
 from inmates.services import record_departure
 from lapas_training import demo_photos
 from lapas_training.models import Facility, Region, Role, User
@@ -283,6 +284,7 @@ def seed(*, today=None):
     )
     _enrol(stones, [inmates["LPN.KSG", row[0]] for row in KASONGAN_INMATES[:20]], users["staff"])
     _early_leaver(inmates["LPN.KSG", STONES_LEAVER], users["admin"])
+    _leaver_follow_ups(inmates["LPN.KSG", STONES_LEAVER], users["staff"], today)
     _stones_results(stones, users["trainer.blk"])
     _close_and_issue(stones, users["admin"], today)
     _stones_events(stones, kasongan, partners)
@@ -599,6 +601,47 @@ def _early_leaver(inmate, admin):
         record_departure(
             inmate=inmate, kind=Inmate.Status.RELEASED, date=STONES_LEAVER_DATE, by=admin
         )
+
+
+# What became of Dedi after his release, as Bapas and he himself told the staff: (milestone,
+# contacted on, the FollowUp fields). The 12-month follow-up is left for the staff to record:
+# the follow-up list and the dashboard show it overdue.
+LEAVER_FOLLOW_UPS = [
+    (
+        FollowUp.Milestone.MONTHS_3,
+        datetime.date(2025, 11, 10),
+        {
+            "source": FollowUp.Source.BAPAS,
+            "status": FollowUp.Status.LOOKING,
+            "income_band": FollowUp.IncomeBand.NONE,
+            "note": "Melapor rutin ke Bapas Palangka Raya; mencari modal untuk membuat gelang.",
+        },
+    ),
+    (
+        FollowUp.Milestone.MONTHS_6,
+        datetime.date(2026, 2, 9),
+        {
+            "source": FollowUp.Source.SELF,
+            "status": FollowUp.Status.OWN_BUSINESS,
+            "employer": "Gelang dan kalung batu Lilis, dijual di pasar dan lewat UMKM",
+            "uses_skill": True,
+            "income_band": FollowUp.IncomeBand.BELOW_1M,
+            "note": "Menitipkan hasil karyanya di UMKM Marajaki Kreatif.",
+        },
+    ),
+]
+
+
+def _leaver_follow_ups(inmate, staff, today):
+    """Dedi agreed to follow-up at his release; the 3- and 6-month follow-ups were recorded.
+    Once only: a demo user's own answers are kept."""
+    if FollowUpConsent.objects.filter(inmate=inmate).exists():
+        return
+    record_consent(inmate=inmate, consented=True, on=STONES_LEAVER_DATE, by=staff)
+    for milestone, contacted_on, values in LEAVER_FOLLOW_UPS:
+        if contacted_on <= today:
+            values = {"contacted_on": contacted_on, "reached": True, **values}
+            record_follow_up(inmate=inmate, milestone=milestone, values=values, by=staff)
 
 
 def _close_and_issue(program, admin, today):

@@ -10,7 +10,8 @@ from PIL import Image
 
 from attendance.models import AttendanceRecord
 from certificates.models import Certificate
-from inmates.models import Inmate
+from inmates.models import FollowUp, Inmate
+from inmates.outcomes import due_follow_ups
 from lapas_training import demo
 from lapas_training.models import Region, Role, User
 from programs.models import (
@@ -70,6 +71,9 @@ def test_seed_demo_twice_keeps_every_row_count():
     assert first["programs.ProgramEventGuest"] == 3 + 3
     assert first["programs.SessionPhoto"] == 3
     assert first["programs.ProductPhoto"] == 3
+    # The leaver's answer to follow-up and his 3- and 6-month follow-ups.
+    assert first["inmates.FollowUpConsent"] == 1
+    assert first["inmates.FollowUp"] == 2
 
 
 def test_seed_demo_shows_every_state_of_a_program():
@@ -221,6 +225,32 @@ def test_seed_demo_admin_dashboard_shows_today_and_expiring_agreement(client):
     # The UMKM agreement ends in 30 days; no other partner is flagged.
     assert "UMKM Marajaki Kreatif" in page
     assert "BLK Kota Palangka Raya" not in page
+
+
+def test_seed_demo_follows_the_early_leaver_after_his_release(client):
+    seed_demo()
+    dedi = Inmate.objects.get(full_name="Dedi Saputra")
+    assert (dedi.follow_up_consent.consented, dedi.follow_up_consent.consented_on) == (
+        True,
+        demo.STONES_LEAVER_DATE,
+    )
+    assert dict(dedi.follow_ups.values_list("milestone", "status")) == {
+        3: FollowUp.Status.LOOKING,
+        6: FollowUp.Status.OWN_BUSINESS,
+    }
+    # His 12-month follow-up, due on 6 August 2026, waits for the staff: overdue a month later.
+    due = due_follow_ups(dedi.facility, today=datetime.date(2026, 9, 7))
+    assert [(item.inmate, item.milestone, item.overdue) for item in due] == [(dedi, 12, True)]
+    assert log_in(client, "staff", demo.DEMO_PASSWORD)
+    shown = " ".join(client.get(dedi.get_absolute_url()).content.decode().split())
+    assert "Own business: Gelang dan kalung batu Lilis" in shown
+    assert "source: Bapas (probation office)" in shown
+    assert shown.count("Not recorded yet") == 1
+    # The outcome report: at 6 months, 1 of 1 reached runs his own business with the skill.
+    report = client.get(reverse("inmates:outcome_report")).content.decode()
+    assert demo.STONES_TITLE in report
+    assert "Dedi Saputra" not in report
+    assert '100%<div class="small text-body-secondary">1 of 1</div>' in report
 
 
 def test_seed_demo_trainer_dashboard_shows_only_their_partner(client):
