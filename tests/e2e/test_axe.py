@@ -29,8 +29,8 @@ pytestmark = pytest.mark.e2e
 AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
 # Bounds that keep CI fast: a role stops crawling at this many page kinds or this many seconds;
 # the test says so when a bound cut the crawl short.
-MAX_KINDS = 60
-MAX_SECONDS = 60
+MAX_KINDS = 120
+MAX_SECONDS = 120
 # Not pages: logging out, the Django admin (not our templates), language switching (POST only),
 # files (PDF, spreadsheets, photos, logos, downloads).
 SKIPPED = re.compile(
