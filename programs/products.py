@@ -129,6 +129,26 @@ def program_products_summary(program):
     return products, sales, totals
 
 
+def deposit_balances(deposits, sales):
+    """Give each of `deposits` its `owed_now`, the PNBP its sales owe after their refunds, and
+    `overpaid`, what was paid in beyond that (a sale refunded after its deposit). `sales` are
+    the program's sales with their `split` (`program_products_summary`). No query."""
+    owed = defaultdict(int)
+    for sale in sales:
+        if sale.pnbp_deposit_id is not None:
+            owed[sale.pnbp_deposit_id] += sale.split.pnbp
+    for deposit in deposits:
+        deposit.owed_now = owed[deposit.pk]
+        deposit.overpaid = max(deposit.amount - deposit.owed_now, 0)
+    return deposits
+
+
+def deposit_overpaid(deposit):
+    """What `deposit` paid in beyond the PNBP its sales owe after their refunds. One query."""
+    sales = Sale.objects.filter(pnbp_deposit=deposit).with_refunded()
+    return max(deposit.amount - sum(sale_split(sale).pnbp for sale in sales), 0)
+
+
 def premiums(batches):
     """Each maker's premium from `batches` (a queryset): {batch id: {enrollment id: rupiah}}.
 

@@ -10,6 +10,7 @@ stock and records production batches, but no money and no one's earnings. Other 
 from collections import defaultdict
 
 from django.contrib import messages
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F
@@ -53,6 +54,8 @@ from programs.models import (
     StockLoss,
 )
 from programs.products import (
+    deposit_balances,
+    deposit_overpaid,
     premiums,
     premiums_by_maker,
     program_products_summary,
@@ -95,8 +98,9 @@ def program_products(request, pk):
         context["earnings"] = _earnings(
             premiums_by_maker(ProductionBatch.objects.filter(product__program=program))
         )
-        context["deposits"] = PnbpDeposit.objects.filter(program=program).annotate(
-            sale_count=Count("sales")
+        context["deposits"] = deposit_balances(
+            PnbpDeposit.objects.filter(program=program).annotate(sale_count=Count("sales")),
+            sales,
         )
         context["pnbp_owed"] = sum(
             sale.split.pnbp for sale in sales if sale.pnbp_deposit_id is None
@@ -367,7 +371,10 @@ def loss_create(request, pk):
 def sale_refund(request, pk):
     """Give back pieces of a sale, or the whole of a sale recorded by mistake, with a reason."""
     sale = get_object_or_404(
-        Sale.objects.in_scope(request.scope).select_related("batch__product__program"), pk=pk
+        Sale.objects.in_scope(request.scope).select_related(
+            "batch__product__program", "pnbp_deposit"
+        ),
+        pk=pk,
     )
     product = sale.batch.product
     form = RefundForm(request.POST or None)
@@ -378,6 +385,20 @@ def sale_refund(request, pk):
             add_service_errors(form, error)
         else:
             messages.success(request, _("The refund was recorded."))
+            if sale.pnbp_deposit is not None:
+                # The state was paid its share of pieces now given back: the officer must
+                # know, to claim it back or set it against the next deposit.
+                messages.warning(
+                    request,
+                    _(
+                        "This sale's PNBP was already deposited (%(reference)s): that deposit "
+                        "now holds Rp %(amount)s more than its sales owe."
+                    )
+                    % {
+                        "reference": sale.pnbp_deposit.reference,
+                        "amount": intcomma(deposit_overpaid(sale.pnbp_deposit)),
+                    },
+                )
             return redirect(f"{product.get_absolute_url()}#sales")
     return _form_page(
         request,

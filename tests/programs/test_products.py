@@ -17,8 +17,11 @@ from programs.models import (
     SaleRefund,
 )
 from programs.products import (
+    deposit_balances,
+    deposit_overpaid,
     largest_remainder,
     premiums_by_maker,
+    program_products_summary,
     record_batch,
     record_deposit,
     record_loss,
@@ -361,6 +364,35 @@ def test_deposit_covers_its_sales_pnbp_after_refunds(product, makers, staff_user
 
     assert set(deposit.sales.all()) == {first, second}
     assert Sale.history.filter(pnbp_deposit=deposit).count() == 2
+
+
+def test_refund_after_the_deposit_shows_what_was_paid_in_beyond_the_pnbp(
+    product, makers, staff_user
+):
+    batch = batch_of(product, makers, by=staff_user)
+    sale = sell(batch, 3, staff_user, unit_price=10_001)
+    other = sell(batch, 1, staff_user)
+    # PNBP: 40% of 3 x 10.001 = 30.003 is 12.001,2, so 12.001 (the rupiah left goes to the
+    # premium); of 25.000, 10.000.
+    deposit = record_deposit(
+        program=product.program,
+        date=SOLD_ON,
+        amount=12_001,
+        reference="NTPN 0A1B2C3D4E5F6G7H",
+        sales=[sale],
+        recorded_by=staff_user,
+    )
+    assert deposit_overpaid(deposit) == 0
+
+    refund_sale(sale=sale, date=SOLD_ON, quantity=1, reason="Retak", recorded_by=staff_user)
+
+    # Now 40% of 2 x 10.001 = 20.002 is 8.000,8, so 8.001: 4.000 was paid in beyond it.
+    assert deposit_overpaid(deposit) == 4_000
+    _products, sales, _totals = program_products_summary(product.program)
+    [shown] = deposit_balances([PnbpDeposit.objects.get()], sales)
+    assert (shown.owed_now, shown.overpaid) == (8_001, 4_000)
+    # The sale not deposited is owed in full, and counted in no deposit.
+    assert [s.split.pnbp for s in sales if s.pk == other.pk] == [10_000]
 
 
 def test_deposit_of_another_amount_is_refused(product, makers, staff_user):

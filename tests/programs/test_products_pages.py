@@ -815,6 +815,41 @@ def test_deposit_is_recorded_and_shown(client_for, staff_user, sale, program):
     assert "NTPN 0A1B2C3D4E5F6G7H" in html
 
 
+def test_refund_after_the_deposit_warns_and_the_deposit_shows_the_excess(
+    client_for, staff_user, sale, program
+):
+    client = client_for(staff_user)
+    client.post(reverse("programs:deposit_create", args=[program.pk]), deposit_data(sale))
+    products_url = reverse("programs:program_products", args=[program.pk])
+    assert 'data-testid="deposit-overpaid"' not in page(client.get(products_url))
+
+    response = client.post(
+        reverse("programs:sale_refund", args=[sale.pk]),
+        {"date": "2025-08-13", "quantity": "1", "reason": "Retak"},
+    )
+
+    # 30.000 deposited for 3 x 25.000; after one piece back, 2 x 25.000 owe 20.000.
+    assert shown_messages(response) == [
+        "The refund was recorded.",
+        "This sale's PNBP was already deposited (NTPN 0A1B2C3D4E5F6G7H): that deposit now "
+        "holds Rp 10,000 more than its sales owe.",
+    ]
+    html = page(client.get(products_url))
+    assert "Rp 10,000 more than its sales owe after a refund" in html
+    assert "PNBP not yet deposited: Rp 0" in html
+
+
+def test_refund_of_a_sale_not_deposited_warns_of_nothing(client_for, staff_user, sale, program):
+    response = client_for(staff_user).post(
+        reverse("programs:sale_refund", args=[sale.pk]),
+        {"date": "2025-08-13", "quantity": "1", "reason": "Retak"},
+    )
+    assert shown_messages(response) == ["The refund was recorded."]
+    html = page(client_for(staff_user).get(reverse("programs:program_products", args=[program.pk])))
+    assert "PNBP not yet deposited: Rp 20,000" in html
+    assert 'data-testid="deposit-overpaid"' not in html
+
+
 @pytest.mark.parametrize(
     "changes,field,message",
     [
