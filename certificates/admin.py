@@ -118,7 +118,7 @@ class SuperuserReadOnly:
 
 class IssuerKeyInline(SuperuserReadOnly, admin.TabularInline):
     model = IssuerKey
-    fields = ("verification_method", "public_jwk", "created_at")
+    fields = ("verification_method", "public_jwk", "created_at", "withdrawn_at", "withdrawn_reason")
     readonly_fields = fields
     extra = 0
 

@@ -7,8 +7,10 @@ employer may have, which the offline verifier (static/verifier) relies on.
 
 The issuer is the facility, or for a discreet certificate the lead partner whose number series it
 takes, so that nothing in a discreet credential names a prison. Its identifier is a `did:web`
-built from PUBLIC_BASE_URL, whose DID document (`did_document`) lists every key it ever had:
-rotation (`rotate_key`) adds a key, and old credentials keep verifying.
+built from PUBLIC_BASE_URL, whose DID document (`did_document`) lists every key it ever had
+but those withdrawn: rotation (`rotate_key`) adds a key, and old credentials keep verifying;
+withdrawal (`withdraw_key`, for a key that leaked) drops a key from the document and signs the
+credentials it signed again with a newer one.
 
 Revocation follows the W3C Bitstring Status List: every credential has a random free index in
 one of its issuer's lists of STATUS_LIST_SIZE bits; revoking its certificate sets the bit and
@@ -28,11 +30,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from joserfc import jws
+from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
 
 from certificates import verifying
@@ -129,13 +133,70 @@ def rotate_key(issuer):
     return _new_key(issuer, last + 1)
 
 
+# Credentials signed again per round trip when a key is withdrawn: memory stays bounded for an
+# issuer of tens of thousands.
+RESIGN_CHUNK = 1000
+
+
+@transaction.atomic
+def withdraw_key(key, *, reason):
+    """Withdraw `key` (it leaked): it leaves the issuer's DID document, so nothing signed with it
+    verifies any more, and every credential it signed, and the issuer's status lists, are signed
+    again, unchanged but for `iat`, by the newest key left (a new one when none is).
+
+    Returns (the key that signs now, the number of credentials signed again). Raises
+    ValidationError, changing nothing, without a reason, for a key already withdrawn, or when a
+    stored credential does not verify with the key it names.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Say why the key is withdrawn."))
+    issuer = Issuer.objects.select_for_update().get(pk=key.issuer_id)
+    key = IssuerKey.objects.get(pk=key.pk)
+    if key.withdrawn_at is not None:
+        raise ValidationError(_("This key was already withdrawn."))
+    key.withdrawn_at = timezone.now()
+    key.withdrawn_reason = reason
+    key.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    if not issuer.keys.filter(withdrawn_at__isnull=True).exists():
+        rotate_key(issuer)
+    signer = Signer(issuer)
+    withdrawn = ECKey.import_key(key.public_jwk)
+    count = 0
+    signed_by_key = Credential.objects.filter(key=key).select_related("certificate").order_by("pk")
+    while chunk := list(signed_by_key[:RESIGN_CHUNK]):
+        for credential in chunk:
+            try:
+                credential.token = signer.resign(credential.token, withdrawn)
+            except JoseError as error:
+                # A stored token its own key does not verify was altered in the database:
+                # signing it again would make the alteration genuine.
+                raise ValidationError(
+                    _(
+                        "The stored credential of certificate %(number)s does not verify with "
+                        "the key it names; nothing was changed."
+                    )
+                    % {"number": credential.certificate.number}
+                ) from error
+            credential.key = signer.key
+        Credential.objects.bulk_update(chunk, ["token", "key"])
+        count += len(chunk)
+    for status_list in issuer.status_lists.all():
+        sign_status_list(status_list, signer)
+    return signer.key, count
+
+
 def did_document(issuer, keys=None):
-    """The DID document of `issuer`: every key it ever had, as JsonWebKey verification methods.
+    """The DID document of `issuer`: every key it had but those withdrawn, as JsonWebKey
+    verification methods.
 
     `keys` are its IssuerKey rows when already loaded; otherwise one query.
     """
     did = did_of(issuer)
-    keys = issuer.keys.order_by("number") if keys is None else keys
+    if keys is None:
+        keys = issuer.keys.filter(withdrawn_at__isnull=True).order_by("number")
+    else:
+        keys = [key for key in keys if key.withdrawn_at is None]
     methods = [
         {
             "id": key_id(did, key),
@@ -154,12 +215,12 @@ def did_document(issuer, keys=None):
 
 
 class Signer:
-    """An issuer's newest key, decrypted once for a batch of signatures."""
+    """An issuer's newest key not withdrawn, decrypted once for a batch of signatures."""
 
     def __init__(self, issuer):
         self.issuer = issuer
         self.did = did_of(issuer)
-        self.key = issuer.keys.order_by("-number").first()
+        self.key = issuer.keys.filter(withdrawn_at__isnull=True).order_by("-number").first()
         try:
             pem = _fernet().decrypt(self.key.private_key.encode())
         except InvalidToken as error:
@@ -181,6 +242,18 @@ class Signer:
             "nbf": int(valid_from.timestamp()),
             "iat": int(timezone.now().timestamp()),
         }
+        return self._serialize(claims)
+
+    def resign(self, token, public_key):
+        """`token` (signed by `public_key`, checked first: only what this app signed is signed
+        again) with the same claims but `iat`, under this signer's key."""
+        claims = json.loads(
+            jws.deserialize_compact(token, public_key, algorithms=[ALGORITHM]).payload
+        )
+        claims["iat"] = int(timezone.now().timestamp())
+        return self._serialize(claims)
+
+    def _serialize(self, claims):
         header = {"alg": ALGORITHM, "typ": "JWT", "kid": key_id(self.did, self.key)}
         payload = json.dumps(claims, ensure_ascii=False, separators=(",", ":")).encode()
         return jws.serialize_compact(header, payload, self._private, algorithms=[ALGORITHM])

@@ -77,6 +77,10 @@ class IssuerKey(models.Model):
     public_jwk = models.JSONField(_("public key (JWK)"))
     private_key = models.TextField(_("private key, encrypted"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # A key that leaked is withdrawn: gone from the DID document, so nothing signed with it
+    # verifies any more, and the credentials it signed are signed again by a newer key.
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_reason = models.CharField(_("reason for withdrawal"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("issuer key")
@@ -88,6 +92,11 @@ class IssuerKey(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(number__gte=1), name="certificates_issuerkey_number_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True, withdrawn_reason="")
+                | (Q(withdrawn_at__isnull=False) & ~Q(withdrawn_reason="")),
+                name="certificates_issuerkey_withdrawal_has_reason",
             ),
         ]
 

@@ -71,12 +71,13 @@ def profile(request, slug):
     """The issuer's profile: its name, DID, keys and lists. Three queries."""
     issuer = _issuer(slug)
     keys = list(issuer.keys.order_by("number"))
+    signing = [key for key in keys if key.withdrawn_at is None][-1:]
     did = credentials.did_of(issuer)
     context = {
         "issuer": issuer,
         "did": did,
         "keys": [
-            {"id": credentials.key_id(did, key), "key": key, "current": key is keys[-1]}
+            {"id": credentials.key_id(did, key), "key": key, "current": key in signing}
             for key in keys
         ],
         "status_lists": list(issuer.status_lists.order_by("number")),
