@@ -25,6 +25,7 @@ from inmates.outcomes import (
 )
 from inmates.views.exports import check_format, export_filename
 from lapas_training.access import MANAGERS, READERS, in_rollup, role_required, rollup_required
+from lapas_training.reports.periodic import facility_subject, rollup_subject
 from lapas_training.spreadsheets import Percent, Sheet, csv_response, xlsx_response
 
 
@@ -225,16 +226,8 @@ def outcome_report_export(request, fmt):
     session, user, facility (scope), then the three of outcome_rates.
     """
     check_format(fmt)
-    facility = request.scope.facility
     follow_ups = FollowUp.objects.in_scope(request.scope)
-    return _export(
-        follow_ups,
-        fmt,
-        rollup=False,
-        label=_("Facility"),
-        name=facility.name,
-        slug=facility.unit_code,
-    )
+    return _export(follow_ups, fmt, facility_subject(request.scope.facility))
 
 
 @require_safe
@@ -242,25 +235,21 @@ def outcome_report_export(request, fmt):
 def outcome_rollup_export(request, fmt):
     """The roll-up's outcome report as XLSX or CSV; no person is named."""
     check_format(fmt)
-    scope = request.scope
-    follow_ups = in_rollup(FollowUp.objects.all(), scope, "inmate__facility")
-    if scope.national:
-        label, name, slug = _("Facilities"), _("All facilities"), "nasional"
-    else:
-        label, name, slug = _("Region"), scope.region.name, scope.region.name
-    return _export(follow_ups, fmt, rollup=True, label=label, name=name, slug=slug)
+    follow_ups = in_rollup(FollowUp.objects.all(), request.scope, "inmate__facility")
+    return _export(follow_ups, fmt, rollup_subject(request.scope))
 
 
-def _export(follow_ups, fmt, *, rollup, label, name, slug):
+def _export(follow_ups, fmt, subject):
     """Each row's counts as numbers and each share as a percentage cell beside its count, so a
-    spreadsheet can sum the counts and recompute the shares."""
+    spreadsheet can sum the counts and recompute the shares. `subject` (the periodic report's)
+    names the facility or the roll-up."""
     header = [_("Reached (the base)")]
     for column in _column_labels():
         header += [column, f"{column} (%)"]
     header.append(_("Not reached"))
     preamble = [
         (_("Report"), _("Outcomes after release")),
-        (label, name),
+        (subject.label, subject.name),
         (_("Generated at"), timezone.localtime().replace(microsecond=0, tzinfo=None)),
         (
             _("Base"),
@@ -276,8 +265,8 @@ def _export(follow_ups, fmt, *, rollup, label, name, slug):
                     cells += [count, Percent(rate)]
                 yield [milestone, row.label, *cells, row.not_reached]
 
-    sections = _sections(follow_ups, rollup=rollup)
-    filename = export_filename("hasil-setelah-bebas", slug, fmt)
+    sections = _sections(follow_ups, rollup=subject.rollup)
+    filename = export_filename("hasil-setelah-bebas", subject.slug, fmt)
     if fmt == "csv":
         table = ([title, *cells] for title, _heading, tables in sections for cells in rows(tables))
         return csv_response(

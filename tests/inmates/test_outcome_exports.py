@@ -204,3 +204,14 @@ def test_export_queries_do_not_grow(
         response = client.get(export_url("xlsx"))
         rows = table(workbook(response)["By program"].iter_rows(values_only=True))[1]
     assert rows[0][2] == count
+
+
+@pytest.mark.usefixtures("cohort")
+def test_national_export_of_the_superuser_counts_every_facility(client_for, superuser, program):
+    response = client_for(superuser).get(export_url("csv", rollup=True))
+
+    assert "hasil-setelah-bebas-nasional-" in response["Content-Disposition"]
+    text = csv_text(response)
+    assert "Facilities,All facilities" in text
+    _header, rows = table(csv_rows(text))
+    assert f"{program.title} ({program.facility.name})" in {row[2] for row in rows}
