@@ -17,6 +17,7 @@ stored PDF is rendered again when they change.
 """
 
 import datetime
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -123,8 +124,31 @@ def achieved_by_id(enrollment_id):
     return _grouped(_results([enrollment_id]))
 
 
-def _check(*, program_id, assessed_on, certificate_number, valid_until, results):
+# Words that name a prison. A discreet program's certificate and verification page print the
+# LSP's name to employers, and an LSP run inside a prison is often named after it.
+PRISON_WORDS = ("Lapas", "Rutan", "LPKA", "Pemasyarakatan", "Warga Binaan", "WBP", "Narapidana")
+
+
+def prison_words(text, facility):
+    """The words of `text` (whole words, any case) that name a prison or `facility`."""
+    return [
+        word
+        for word in (*PRISON_WORDS, facility.name, facility.unit_code)
+        if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.IGNORECASE)
+    ]
+
+
+def _check(*, program, lsp_name, assessed_on, certificate_number, valid_until, results):
+    program_id = program.pk
     errors = []
+    if program.discreet_issuing and (found := prison_words(lsp_name, program.facility)):
+        errors.append(
+            _(
+                "This program's certificates are discreet: they print the LSP's name for "
+                "employers, so it may not name a prison (%(words)s)."
+            )
+            % {"words": ", ".join(found)}
+        )
     if not results:
         errors.append(_("Give a result for at least one unit."))
     if any(unit.program_id != program_id for unit in results):
@@ -159,7 +183,8 @@ def record_assessment(
     program, no result at all, a date in the future, an expiry not after the date, and a
     Kompeten without the LSP's certificate number."""
     _check(
-        program_id=enrollment.program_id,
+        program=enrollment.program,
+        lsp_name=lsp_name,
         assessed_on=assessed_on,
         certificate_number=certificate_number,
         valid_until=valid_until,
@@ -198,7 +223,8 @@ def correct_assessment(
     request's user, through simple_history's middleware)."""
     enrollment = assessment.enrollment
     _check(
-        program_id=enrollment.program_id,
+        program=enrollment.program,
+        lsp_name=lsp_name,
         assessed_on=assessed_on,
         certificate_number=certificate_number,
         valid_until=valid_until,

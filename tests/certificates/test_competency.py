@@ -132,6 +132,70 @@ def test_record_assessment_refuses_kompeten_without_a_certificate_number(enrollm
     assert messages == ["Give the LSP's certificate number: a unit was judged Kompeten."]
 
 
+@pytest.mark.parametrize(
+    ("lsp_name", "words"),
+    [
+        ("LSP P1 Lapas Narkotika Kasongan", "Lapas"),
+        ("lsp p1 rutan pangkalan bun", "Rutan"),
+        ("LSP Lapas Narkotika Kelas IIA Kasongan", "Lapas, Lapas Narkotika Kelas IIA Kasongan"),
+        ("LSP LPN.KSG", "LPN.KSG"),
+    ],
+)
+def test_record_assessment_refuses_an_lsp_naming_a_prison_in_a_discreet_program(
+    enrollment, staff_user, lsp_name, words
+):
+    program = enrollment.program
+    program.discreet_issuing = True
+    program.save(update_fields=["discreet_issuing"])
+    (unit,) = make_units(program, 1)
+
+    messages = refused(enrollment, staff_user, results={unit: KOMPETEN}, lsp_name=lsp_name)
+
+    assert messages == [
+        "This program's certificates are discreet: they print the LSP's name for employers, "
+        f"so it may not name a prison ({words})."
+    ]
+
+
+def test_an_lsp_named_after_the_prison_is_fine_where_certificates_name_it(enrollment, staff_user):
+    # Not discreet: the certificate names the facility anyway.
+    (unit,) = make_units(enrollment.program, 1)
+    assessment = record_assessment(
+        enrollment=enrollment,
+        by=staff_user,
+        assessed_on=datetime.date(2025, 9, 15),
+        lsp_name="LSP P1 Lapas Narkotika Kasongan",
+        assessor_name="Rina Marlina",
+        assessor_registration="MET.000.004512 2021",
+        certificate_number="LSP-001/2025",
+        valid_until=None,
+        results={unit: KOMPETEN},
+    )
+    assert assessment.lsp_name == "LSP P1 Lapas Narkotika Kasongan"
+
+
+def test_a_discreet_program_takes_an_lsp_whose_name_merely_contains_a_prison_word(
+    enrollment, staff_user
+):
+    program = enrollment.program
+    program.discreet_issuing = True
+    program.save(update_fields=["discreet_issuing"])
+    (unit,) = make_units(program, 1)
+    # Whole words only: "Rutan" is not in "Rutanusa".
+    assessment = record_assessment(
+        enrollment=enrollment,
+        by=staff_user,
+        assessed_on=datetime.date(2025, 9, 15),
+        lsp_name="LSP Kriya Rutanusa",
+        assessor_name="Rina Marlina",
+        assessor_registration="MET.000.004512 2021",
+        certificate_number="LSP-001/2025",
+        valid_until=None,
+        results={unit: KOMPETEN},
+    )
+    assert assessment.lsp_name == "LSP Kriya Rutanusa"
+
+
 def test_record_assessment_refuses_no_result_and_a_future_date(enrollment, staff_user):
     messages = refused(enrollment, staff_user, assessed_on=datetime.date(2999, 1, 1))
 

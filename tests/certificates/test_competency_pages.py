@@ -211,6 +211,35 @@ def test_competency_participant_bad_input_records_nothing(
     assert not CompetencyResult.objects.exists()
 
 
+def test_discreet_program_refuses_an_lsp_naming_the_prison_when_recording_and_correcting(
+    client_for, staff_user, enrollment, units
+):
+    program = enrollment.program
+    program.discreet_issuing = True
+    program.save(update_fields=["discreet_issuing"])
+    client = client_for(staff_user)
+    message = (
+        "This program&#x27;s certificates are discreet: they print the LSP&#x27;s name for "
+        "employers, so it may not name a prison (Lapas)."
+    )
+
+    response = client.post(
+        reverse("certificates:competency_participant", args=[enrollment.pk]),
+        assessment_data(units, lsp_name="LSP P1 Lapas Kasongan"),
+    )
+    assert message in page(response)
+    assert not CompetencyAssessment.objects.exists()
+
+    assessment = assess(enrollment, staff_user, {units[0]: KOMPETEN})
+    response = client.post(
+        reverse("certificates:competency_assessment_edit", args=[assessment.pk]),
+        assessment_data(units, lsp_name="LSP P1 Lapas Kasongan"),
+    )
+    assert message in page(response)
+    assessment.refresh_from_db()
+    assert assessment.lsp_name == "LSP P1 BLK Palangka Raya"
+
+
 def test_competency_participant_unit_of_another_program_refused(
     client_for, staff_user, enrollment, units, other_program
 ):
