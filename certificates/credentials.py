@@ -148,26 +148,43 @@ def withdraw_key(key, *, reason):
     ValidationError, changing nothing, without a reason, for a key already withdrawn, or when a
     stored credential does not verify with the key it names.
     """
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError(_("Say why the key is withdrawn."))
-    issuer = Issuer.objects.select_for_update().get(pk=key.issuer_id)
     key = IssuerKey.objects.get(pk=key.pk)
     if key.withdrawn_at is not None:
         raise ValidationError(_("This key was already withdrawn."))
-    key.withdrawn_at = timezone.now()
-    key.withdrawn_reason = reason
-    key.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    return _withdraw(key.issuer_id, [key.pk], reason)
+
+
+def withdraw_all_keys(issuer, *, reason):
+    """Withdraw every key of `issuer` still published and sign with a new one: for a leaked
+    CREDENTIAL_KEY, which opens them all. Only the new key is decrypted, so this works once
+    CREDENTIAL_KEY is already the new secret. Returns what `withdraw_key` returns."""
+    keys = list(issuer.keys.filter(withdrawn_at__isnull=True).values_list("pk", flat=True))
+    return _withdraw(issuer.pk, keys, reason)
+
+
+@transaction.atomic
+def _withdraw(issuer_id, key_ids, reason):
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Say why the key is withdrawn."))
+    issuer = Issuer.objects.select_for_update().get(pk=issuer_id)
+    keys = list(IssuerKey.objects.filter(pk__in=key_ids, withdrawn_at__isnull=True))
+    for key in keys:
+        key.withdrawn_at = timezone.now()
+        key.withdrawn_reason = reason
+        key.save(update_fields=["withdrawn_at", "withdrawn_reason"])
     if not issuer.keys.filter(withdrawn_at__isnull=True).exists():
         rotate_key(issuer)
     signer = Signer(issuer)
-    withdrawn = ECKey.import_key(key.public_jwk)
+    public = {key.pk: ECKey.import_key(key.public_jwk) for key in keys}
     count = 0
-    signed_by_key = Credential.objects.filter(key=key).select_related("certificate").order_by("pk")
-    while chunk := list(signed_by_key[:RESIGN_CHUNK]):
+    signed_by_keys = (
+        Credential.objects.filter(key__in=public).select_related("certificate").order_by("pk")
+    )
+    while chunk := list(signed_by_keys[:RESIGN_CHUNK]):
         for credential in chunk:
             try:
-                credential.token = signer.resign(credential.token, withdrawn)
+                credential.token = signer.resign(credential.token, public[credential.key_id])
             except JoseError as error:
                 # A stored token its own key does not verify was altered in the database:
                 # signing it again would make the alteration genuine.

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certificates import credentials, services
-from certificates.models import Credential, IssuerKey
+from certificates.models import Credential, Issuer, IssuerKey
 from tests.certificates.test_credentials import (
     BASE_URL,
     NAMES,
@@ -32,6 +32,7 @@ from tests.certificates.test_verify_credential_panel import (
     panel,
     text,
 )
+from tests.factories import ProgramFactory, ProgramPartnerFactory
 
 DID = "did:web:pelatihan.example.go.id:issuers:lpn-ksg"
 
@@ -176,15 +177,64 @@ def test_command_refuses_a_blank_reason_and_a_second_withdrawal(issued):
     tokens = list(Credential.objects.order_by("pk").values_list("token", flat=True))
     with pytest.raises(CommandError) as blank:
         withdraw(reason="   ")
-    assert str(blank.value) == "Say why the key is withdrawn. (lpn-ksg, key 1)"
+    assert str(blank.value) == "Say why the key is withdrawn. Nothing was changed."
     assert list(Credential.objects.order_by("pk").values_list("token", flat=True)) == tokens
     assert IssuerKey.objects.count() == 1
 
     withdraw()
     with pytest.raises(CommandError) as again:
         withdraw()
-    assert str(again.value) == "This key was already withdrawn. (lpn-ksg, key 1)"
+    assert str(again.value) == "This key was already withdrawn. Nothing was changed."
     assert IssuerKey.objects.count() == 2
+
+
+def test_after_credential_key_leaked_every_key_is_withdrawn_under_the_new_secret(
+    client, settings, program, other_program, partner, other_partner, admin_user
+):
+    # Two issuers: the facility, and a partner leading a discreet program; the facility also
+    # has a rotated key, so two of its keys are published.
+    [facility_certificate] = issue(program, admin_user, participants(program, NAMES[:1]))
+    call_command("rotate_issuer_key", "lpn-ksg", stdout=io.StringIO())
+    other_program.discreet_issuing = True
+    other_program.save(update_fields=["discreet_issuing"])
+    other_partner.certificate_code = "LPK-MK"
+    other_partner.save(update_fields=["certificate_code"])
+    [discreet] = issue(other_program, admin_user, participants(other_program, NAMES[1:2]))
+    partner_issuer = Issuer.objects.get(partner__isnull=False)
+    # The old secret leaked; the administrator sets a new one, then withdraws every key.
+    settings.CREDENTIAL_KEY = "a-new-credential-key-after-the-leak"
+
+    out = io.StringIO()
+    call_command("withdraw_issuer_key", "--all", reason="CREDENTIAL_KEY bocor", stdout=out)
+
+    assert "2 issuer(s) sign with a new key." in out.getvalue()
+    published = {
+        issuer.slug: list(
+            issuer.keys.filter(withdrawn_at__isnull=True).values_list("number", flat=True)
+        )
+        for issuer in Issuer.objects.all()
+    }
+    assert published == {"lpn-ksg": [3], partner_issuer.slug: [2]}
+    for certificate, issuer in ((facility_certificate, "lpn-ksg"), (discreet, partner_issuer.slug)):
+        did = f"did:web:pelatihan.example.go.id:issuers:{issuer}"
+        document = resolve(client, did)
+        assert len(document["verificationMethod"]) == 1
+        assert decode(token_of(certificate), document)["jti"].endswith(
+            f"/{certificate.verification_code}/"
+        )
+    # The new keys open with the new secret: issuing goes on.
+    third = ProgramFactory(facility=program.facility, title="Menjahit Lanjutan")
+    ProgramPartnerFactory(program=third, partner=partner)
+    [later] = issue(third, admin_user, participants(third, ("Gita Permata",)))
+    assert header_of(token_of(later))["kid"].endswith("#key-3")
+
+
+def test_command_wants_an_issuer_and_key_or_all_but_not_both(issued):
+    for args in ([], ["lpn-ksg", "1", "--all"]):
+        with pytest.raises(CommandError) as error:
+            call_command("withdraw_issuer_key", *args, reason="Bocor", stdout=io.StringIO())
+        assert str(error.value) == "Name an issuer and a key number, or give --all (not both)."
+    assert not IssuerKey.objects.filter(withdrawn_at__isnull=False).exists()
 
 
 def test_a_stored_credential_altered_in_the_database_stops_the_withdrawal(issued):
