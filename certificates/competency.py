@@ -139,7 +139,6 @@ def prison_words(text, facility):
 
 
 def _check(*, program, lsp_name, assessed_on, certificate_number, valid_until, results):
-    program_id = program.pk
     errors = []
     if program.discreet_issuing and (found := prison_words(lsp_name, program.facility)):
         errors.append(
@@ -151,7 +150,7 @@ def _check(*, program, lsp_name, assessed_on, certificate_number, valid_until, r
         )
     if not results:
         errors.append(_("Give a result for at least one unit."))
-    if any(unit.program_id != program_id for unit in results):
+    if any(unit.program_id != program.pk for unit in results):
         errors.append(_("A competency unit belongs to another program."))
     if any(value not in Enrollment.Result.values for value in results.values()):
         errors.append(_("A result is neither Kompeten nor Belum kompeten."))
@@ -180,8 +179,8 @@ def record_assessment(
 ):
     """Record an LSP's assessment of `enrollment`: `results` maps units of its program to
     Enrollment.Result values. Refuses (ValidationError, nothing saved) a unit of another
-    program, no result at all, a date in the future, an expiry not after the date, and a
-    Kompeten without the LSP's certificate number."""
+    program, no result at all, a date in the future, an expiry not after the date, a Kompeten
+    without the LSP's certificate number, and in a discreet program an LSP naming a prison."""
     _check(
         program=enrollment.program,
         lsp_name=lsp_name,
