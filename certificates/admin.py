@@ -122,6 +122,10 @@ class IssuerKeyInline(SuperuserReadOnly, admin.TabularInline):
     readonly_fields = fields
     extra = 0
 
+    def get_queryset(self, request):
+        # Each row's verification method names its issuer's DID.
+        return super().get_queryset(request).select_related("issuer")
+
     @admin.display(description=_("verification method"))
     def verification_method(self, key):
         return key_id(did_of(key.issuer), key)

@@ -145,8 +145,8 @@ def deposit_balances(deposits, sales):
 
 def deposit_overpaid(deposit):
     """What `deposit` paid in beyond the PNBP its sales owe after their refunds. One query."""
-    sales = Sale.objects.filter(pnbp_deposit=deposit).with_refunded()
-    return max(deposit.amount - sum(sale_split(sale).pnbp for sale in sales), 0)
+    owed = sales_totals(Sale.objects.filter(pnbp_deposit=deposit).with_refunded())["pnbp"]
+    return max(deposit.amount - owed, 0)
 
 
 def premiums(batches):
