@@ -86,8 +86,9 @@ def test_achieved_loaded_for_many_in_one_query(program, staff_user, django_asser
     assert [e.competency_assessed for e in enrollments] == [True, False, True]
 
 
-def refused(enrollment, by, **changes):
-    values = {
+def assessment_values(enrollment, by, **changes):
+    """What the recording service takes, with an ordinary LSP and `changes`."""
+    return {
         "enrollment": enrollment,
         "by": by,
         "assessed_on": datetime.date(2025, 9, 15),
@@ -99,8 +100,11 @@ def refused(enrollment, by, **changes):
         "results": {},
         **changes,
     }
+
+
+def refused(enrollment, by, **changes):
     with pytest.raises(ValidationError) as error:
-        record_assessment(**values)
+        record_assessment(**assessment_values(enrollment, by, **changes))
     assert not CompetencyAssessment.objects.exists()
     assert not CompetencyResult.objects.exists()
     return error.value.messages
@@ -132,6 +136,12 @@ def test_record_assessment_refuses_kompeten_without_a_certificate_number(enrollm
     assert messages == ["Give the LSP's certificate number: a unit was judged Kompeten."]
 
 
+def discreet(program):
+    program.discreet_issuing = True
+    program.save(update_fields=["discreet_issuing"])
+    return program
+
+
 @pytest.mark.parametrize(
     ("lsp_name", "words"),
     [
@@ -144,10 +154,7 @@ def test_record_assessment_refuses_kompeten_without_a_certificate_number(enrollm
 def test_record_assessment_refuses_an_lsp_naming_a_prison_in_a_discreet_program(
     enrollment, staff_user, lsp_name, words
 ):
-    program = enrollment.program
-    program.discreet_issuing = True
-    program.save(update_fields=["discreet_issuing"])
-    (unit,) = make_units(program, 1)
+    (unit,) = make_units(discreet(enrollment.program), 1)
 
     messages = refused(enrollment, staff_user, results={unit: KOMPETEN}, lsp_name=lsp_name)
 
@@ -161,15 +168,12 @@ def test_an_lsp_named_after_the_prison_is_fine_where_certificates_name_it(enroll
     # Not discreet: the certificate names the facility anyway.
     (unit,) = make_units(enrollment.program, 1)
     assessment = record_assessment(
-        enrollment=enrollment,
-        by=staff_user,
-        assessed_on=datetime.date(2025, 9, 15),
-        lsp_name="LSP P1 Lapas Narkotika Kasongan",
-        assessor_name="Rina Marlina",
-        assessor_registration="MET.000.004512 2021",
-        certificate_number="LSP-001/2025",
-        valid_until=None,
-        results={unit: KOMPETEN},
+        **assessment_values(
+            enrollment,
+            staff_user,
+            lsp_name="LSP P1 Lapas Narkotika Kasongan",
+            results={unit: KOMPETEN},
+        )
     )
     assert assessment.lsp_name == "LSP P1 Lapas Narkotika Kasongan"
 
@@ -177,21 +181,12 @@ def test_an_lsp_named_after_the_prison_is_fine_where_certificates_name_it(enroll
 def test_a_discreet_program_takes_an_lsp_whose_name_merely_contains_a_prison_word(
     enrollment, staff_user
 ):
-    program = enrollment.program
-    program.discreet_issuing = True
-    program.save(update_fields=["discreet_issuing"])
-    (unit,) = make_units(program, 1)
+    (unit,) = make_units(discreet(enrollment.program), 1)
     # Whole words only: "Rutan" is not in "Rutanusa".
     assessment = record_assessment(
-        enrollment=enrollment,
-        by=staff_user,
-        assessed_on=datetime.date(2025, 9, 15),
-        lsp_name="LSP Kriya Rutanusa",
-        assessor_name="Rina Marlina",
-        assessor_registration="MET.000.004512 2021",
-        certificate_number="LSP-001/2025",
-        valid_until=None,
-        results={unit: KOMPETEN},
+        **assessment_values(
+            enrollment, staff_user, lsp_name="LSP Kriya Rutanusa", results={unit: KOMPETEN}
+        )
     )
     assert assessment.lsp_name == "LSP Kriya Rutanusa"
 
